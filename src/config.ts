@@ -1,0 +1,117 @@
+/**
+ * The environment, read and validated once. Everything else receives typed config; nothing
+ * else reads process.env. Secrets may come from `<NAME>_FILE` (Docker/Kubernetes secrets).
+ */
+import { readFileSync } from 'node:fs';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface AriConfig {
+  /** Base URL of Asterisk's HTTP server, e.g. http://127.0.0.1:8088 */
+  url: string;
+  username: string;
+  password: string;
+  /** Stasis application name. */
+  app: string;
+}
+
+export interface RedisConfig {
+  /** redis:// or rediss:// URL, optionally with user:password. */
+  url: string;
+  /** Optional Sentinel set-up: comma-separated host:port list and the master name. */
+  sentinels?: { host: string; port: number }[];
+  sentinelName?: string;
+}
+
+export interface Config {
+  env: 'production' | 'development' | 'test';
+  logLevel: string;
+  ari: AriConfig;
+  redis: RedisConfig;
+  /** Server-side secret mixed into every PIN hash; undefined only outside production. */
+  pinPepper?: string;
+  lockoutWebhookUrl?: string;
+  /** Port of /healthz and /readyz; undefined = off. */
+  httpPort?: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Value of NAME, or the trimmed content of the file named by NAME_FILE. */
+export function secret(env: Env, name: string): string | undefined {
+  const direct = env[name];
+  if (direct !== undefined && direct !== '') return direct;
+  const file = env[`${name}_FILE`];
+  if (file === undefined || file === '') return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(`${name}_FILE: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+function optionalPort(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(`${name} must be a port number (1-65535), got "${raw}"`);
+  return n;
+}
+
+function url(env: Env, name: string, fallback: string, schemes: string[]): string {
+  const raw = env[name] ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a URL`);
+  }
+  if (!schemes.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${schemes.map((s) => `${s}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function sentinels(env: Env): { host: string; port: number }[] | undefined {
+  const raw = env.REDIS_SENTINELS;
+  if (!raw) return undefined;
+  return raw.split(',').map((entry) => {
+    const [host, port] = entry.trim().split(':');
+    const n = Number(port ?? '26379');
+    if (!host || !Number.isInteger(n)) throw new ConfigError(`REDIS_SENTINELS: bad entry "${entry}" (want host:port)`);
+    return { host, port: n };
+  });
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const pinPepper = secret(env, 'PIN_PEPPER');
+  if (nodeEnv === 'production' && !pinPepper) {
+    throw new ConfigError('PIN_PEPPER or PIN_PEPPER_FILE is required when NODE_ENV=production');
+  }
+  if (pinPepper !== undefined && pinPepper.length < 16) {
+    throw new ConfigError('PIN_PEPPER must be at least 16 characters (use a long random value)');
+  }
+  const ariPassword = secret(env, 'ARI_PASSWORD');
+  if (!ariPassword) throw new ConfigError('ARI_PASSWORD or ARI_PASSWORD_FILE is required');
+  const sentinelList = sentinels(env);
+  return {
+    env: nodeEnv,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    ari: {
+      url: url(env, 'ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),
+      username: env.ARI_USERNAME ?? 'voice-portal',
+      password: ariPassword,
+      app: env.ARI_APP ?? 'voice-portal',
+    },
+    redis: {
+      url: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+      ...(sentinelList ? { sentinels: sentinelList, sentinelName: env.REDIS_SENTINEL_NAME ?? 'mymaster' } : {}),
+    },
+    pinPepper,
+    lockoutWebhookUrl: env.LOCKOUT_WEBHOOK_URL || undefined,
+    httpPort: optionalPort(env, 'HTTP_PORT'),
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Benchmark runner: `npm run bench -- <name> [options]`.
+ * To add a benchmark, write `async (args) => exitCode` in its own file and add ONE line to
+ * BENCHES below.
+ */
+import { hashBench } from './hash';
+
+/** Runs one benchmark with the arguments after its name; resolves to the exit status. */
+export type Bench = (args: string[]) => Promise<number>;
+
+const BENCHES: Record<string, { run: Bench; about: string }> = {
+  hash: { run: hashBench, about: 'time of one PIN verification with the current scrypt params (--count N, --check)' },
+};
+
+function usage(): string {
+  const lines = Object.entries(BENCHES).map(([name, b]) => `  ${name.padEnd(20)} ${b.about}`);
+  return ['usage: npm run bench -- <name> [options]', 'benchmarks:', ...lines].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const bench = name === undefined ? undefined : BENCHES[name];
+  if (!bench) {
+    console.error(name === undefined ? usage() : `unknown benchmark "${name}"\n${usage()}`);
+    return 2;
+  }
+  return bench.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,86 @@
+/**
+ * Every Redis key the store uses, built here and nowhere else.
+ *
+ * Layout (all under the `vp:` prefix so the portal can share a Redis with other tenants):
+ *
+ * | key | type | what |
+ * | --- | --- | --- |
+ * | `vp:org:pepper` | string | fingerprint of the PIN pepper (never the pepper) |
+ * | `vp:org:policy` | string | PIN policy, JSON |
+ * | `vp:org:default-pin` | hash | `hash`, `since` (ms) of the default PIN |
+ * | `vp:{u:<id>}:user` | hash | a user: profile and PIN state |
+ * | `vp:{u:<id>}:history` | list | hashes of the user's last PINs, newest first |
+ * | `vp:{l:<id>}:location` | hash | a location: profile and admin-passcode state |
+ * | `vp:{l:<id>}:users` | set | ids of the location's users |
+ * | `vp:users` / `vp:locations` | set | every user id / every location id |
+ * | `vp:idx:dial` | hash | dialable digits → `u:<userId>` or `l:<locationId>` |
+ * | `vp:throttle:<caller>` | zset | the caller's recent failures (score = ms) |
+ * | `vp:audit` | stream | the audit trail |
+ *
+ * A user's keys share the hash tag `{u:<id>}` and a location's `{l:<id>}`: the Lua scripts
+ * that touch one user (or one location) only ever name keys of one slot, so they stay valid
+ * on Redis Cluster. Ids are restricted (see `isValidId`) so they cannot contain `{` or `}`
+ * and break the tag.
+ */
+
+const PREFIX = 'vp:';
+
+/** Ids are chosen by the operator (or generated); they end up inside key names. */
+export function isValidId(id: string): boolean {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(id);
+}
+
+export const orgKeys = {
+  pepperFingerprint: `${PREFIX}org:pepper`,
+  policy: `${PREFIX}org:policy`,
+  defaultPin: `${PREFIX}org:default-pin`,
+} as const;
+
+export function userKey(userId: string): string {
+  return `${PREFIX}{u:${userId}}:user`;
+}
+
+export function userHistoryKey(userId: string): string {
+  return `${PREFIX}{u:${userId}}:history`;
+}
+
+export function locationKey(locationId: string): string {
+  return `${PREFIX}{l:${locationId}}:location`;
+}
+
+export function locationUsersKey(locationId: string): string {
+  return `${PREFIX}{l:${locationId}}:users`;
+}
+
+export const allUsersKey = `${PREFIX}users`;
+export const allLocationsKey = `${PREFIX}locations`;
+
+/** One namespace for every dialable identifier, so a portal number can never equal a user's. */
+export const dialIndexKey = `${PREFIX}idx:dial`;
+
+export type DialOwner = { kind: 'user'; id: string } | { kind: 'location'; id: string };
+
+export function dialOwnerValue(owner: DialOwner): string {
+  return `${owner.kind === 'user' ? 'u' : 'l'}:${owner.id}`;
+}
+
+export function parseDialOwner(value: string | null): DialOwner | null {
+  if (!value) return null;
+  const kind = value.startsWith('u:') ? 'user' : value.startsWith('l:') ? 'location' : null;
+  return kind ? { kind, id: value.slice(2) } : null;
+}
+
+const THROTTLE_PREFIX = `${PREFIX}throttle:`;
+
+export function throttleKey(bucket: string): string {
+  return `${THROTTLE_PREFIX}${bucket}`;
+}
+
+/** SCAN pattern matching every throttle bucket. */
+export const throttleKeyPattern = `${THROTTLE_PREFIX}*`;
+
+export function bucketOfThrottleKey(key: string): string {
+  return key.slice(THROTTLE_PREFIX.length);
+}
+
+export const auditKey = `${PREFIX}audit`;

@@ -1,0 +1,172 @@
+/**
+ * The ARI HTTP + WebSocket surface on one TCP port: `/ari/api-docs/*`, the REST routes and
+ * the `/ari/events` upgrade. Authentication is checked like Asterisk (Basic auth or
+ * `api_key=user:pass`, 401 `{"message":"Authentication required"}`), routing errors give
+ * 404 / 405 `{"message":"Invalid method"}`.
+ */
+import * as http from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Asterisk } from './asterisk';
+import { type AriHandler, type AriResponse, buildHandlers } from './rest-handlers';
+import { apiDeclaration, matchRoute, resourceListing } from './swagger';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+const SERVER_HEADER = 'Asterisk/22.10.1';
+const AUTH_REQUIRED = { message: 'Authentication required' };
+
+export class AriHttpServer {
+  private server: http.Server | undefined;
+  private readonly connections = new Set<Socket>();
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly handlers: Record<string, AriHandler>;
+
+  constructor(
+    private readonly asterisk: Asterisk,
+    private readonly credentials: Credentials,
+  ) {
+    this.handlers = buildHandlers(asterisk);
+  }
+
+  /** Starts listening on 127.0.0.1:`port` (0 = any free port); resolves with the port. */
+  listen(port: number): Promise<number> {
+    const server = http.createServer((req, res) => void this.onRequest(req, res));
+    server.keepAliveTimeout = 5000;
+    server.on('connection', (socket) => {
+      this.connections.add(socket);
+      socket.on('close', () => this.connections.delete(socket));
+    });
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  /** Stops listening (the port then refuses connections) and cuts every open connection. */
+  close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return Promise.resolve();
+    return new Promise((resolve) => {
+      server.close(() => resolve());
+      for (const socket of this.connections) socket.destroy();
+      this.connections.clear();
+    });
+  }
+
+  private authorised(req: http.IncomingMessage, query: URLSearchParams): boolean {
+    const expected = `${this.credentials.username}:${this.credentials.password}`;
+    const apiKey = query.get('api_key');
+    if (apiKey !== null) return apiKey === expected;
+    const header = req.headers.authorization ?? '';
+    const match = /^Basic\s+(.+)$/i.exec(header);
+    return !!match && Buffer.from(match[1], 'base64').toString('utf8') === expected;
+  }
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      const [rawPath, rawQuery = ''] = (req.url ?? '/').split('?', 2);
+      const query = new URLSearchParams(rawQuery);
+      const body = await readBody(req);
+      if (!rawPath.startsWith('/ari/')) return send(res, { status: 404, json: { message: 'Not found' } });
+      if (!this.authorised(req, query)) return send(res, { status: 401, json: AUTH_REQUIRED });
+      const ariPath = rawPath.slice('/ari'.length);
+      const method = (req.method ?? 'GET').toUpperCase();
+
+      const docs = /^\/api-docs\/([A-Za-z]+)\.json$/.exec(ariPath);
+      if (docs) {
+        if (method !== 'GET') return send(res, { status: 405, json: { message: 'Invalid method' } });
+        // Asterisk writes the Host header the client used into basePath (README §1).
+        const basePath = `http://${req.headers.host ?? '127.0.0.1'}/ari`;
+        const doc = docs[1] === 'resources' ? resourceListing(basePath) : apiDeclaration(docs[1], basePath);
+        return send(res, doc ? { status: 200, json: doc } : { status: 404, json: { message: 'Not found' } });
+      }
+
+      const route = matchRoute(ariPath);
+      if (!route) return send(res, { status: 404, json: { message: 'Resource not found' } });
+      if (!route.operations.some((o) => o.httpMethod === method)) {
+        return send(res, { status: 405, json: { message: 'Invalid method' } });
+      }
+      const handler = this.handlers[`${method} ${route.template}`];
+      if (!handler) {
+        return send(res, { status: 501, json: { message: `${method} ${route.template} is not implemented by the test double` } });
+      }
+      mergeJsonBody(query, body);
+      send(res, handler({ params: route.params, query }));
+    } catch (err) {
+      send(res, { status: 500, json: { message: err instanceof Error ? err.message : String(err) } });
+    }
+  }
+
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const [rawPath, rawQuery = ''] = (req.url ?? '/').split('?', 2);
+    const query = new URLSearchParams(rawQuery);
+    const reject = (status: number, message: string): void => {
+      const text = JSON.stringify({ message });
+      socket.end(
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nServer: ${SERVER_HEADER}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
+    };
+    if (rawPath !== '/ari/events') return reject(404, 'Not found');
+    if (!this.authorised(req, query)) return reject(401, AUTH_REQUIRED.message);
+    const apps = query
+      .getAll('app')
+      .flatMap((a) => a.split(','))
+      .filter((a) => a !== '');
+    if (apps.length === 0) return reject(400, "Missing param 'app'");
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.asterisk.hub.attach(ws, apps));
+  }
+}
+
+function send(res: http.ServerResponse, reply: AriResponse): void {
+  const headers: http.OutgoingHttpHeaders = { Server: SERVER_HEADER, 'Cache-Control': 'no-cache, no-store' };
+  let payload: Buffer = Buffer.alloc(0);
+  if (reply.binary) {
+    headers['Content-Type'] = reply.binary.contentType;
+    payload = reply.binary.data;
+  } else if (reply.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = Buffer.from(JSON.stringify(reply.json));
+  }
+  headers['Content-Length'] = payload.length;
+  res.writeHead(reply.status, headers);
+  res.end(payload);
+  reply.after?.();
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Asterisk also takes parameters from a JSON object body; the query string wins. */
+function mergeJsonBody(query: URLSearchParams, body: string): void {
+  if (!body.trim()) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return;
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (query.has(key) || value === null || typeof value === 'object') continue;
+    query.set(key, String(value));
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * `user add | list | show | remove | reset-pin | set-pin | unlock` (SPEC §8 table).
+ *
+ * The only PIN this module ever prints is a random one-time PIN, once, from the command that
+ * created it (`user add --random-pin`, `user reset-pin --random-pin`).
+ */
+import { Option, type Command } from 'commander';
+import { NotFound, type Store, type User } from '../../store';
+import { formatFields, formatTable, pinState, printJson, printLine, userFields, userJson } from '../output';
+import { readNewSecret } from '../pin-input';
+import type { Session } from '../session';
+import { LANGUAGES } from './location';
+import { group, withExample } from './shared';
+
+interface AddOptions {
+  location: string;
+  extension: string;
+  number?: string;
+  name?: string;
+  language?: string;
+  randomPin?: boolean;
+}
+
+/** What the user's PIN is after add/reset, as the --json `pin` field says it. */
+type PinOutcome = 'default' | 'none' | 'one-time';
+
+async function requireUser(store: Store, id: string): Promise<User> {
+  const user = await store.getUser(id);
+  if (!user) throw new NotFound(`no user ${id}`);
+  return user;
+}
+
+function oneTimePinNotice(userId: string, pin: string): string {
+  return `One-time PIN for ${userId}: ${pin}\n(shown only this once; the user must change it at the first call)`;
+}
+
+function pinOutcomeText(outcome: PinOutcome): string {
+  switch (outcome) {
+    case 'default':
+      return 'PIN: the default PIN, to be changed at the first call.';
+    case 'none':
+      return 'PIN: none (no default PIN is set): the user must set one through self-service (user set-pin) before calling.';
+    case 'one-time':
+      return '';
+  }
+}
+
+export function registerUser(program: Command, session: Session): void {
+  const cmd = group(program, 'user', 'users (mailboxes) and their PINs');
+  withExample(cmd, 'voice-portal-admin user list --locked');
+
+  withExample(
+    cmd
+      .command('add')
+      .description('add a user; they start with the default PIN (if one is set) or a random one-time PIN (--random-pin)')
+      .argument('<id>', 'user id (letters, digits, _ . -)')
+      .requiredOption('--location <loc>', 'location id')
+      .requiredOption('--extension <ext>', 'extension (digits, unique in the organisation)')
+      .option('--number <e164>', 'phone number (E.164, e.g. +33612345678)')
+      .option('--name <text>', 'display name')
+      .addOption(new Option('--language <lang>', "prompt language (default: the location's)").choices(LANGUAGES))
+      .option('--random-pin', 'give the user a random one-time PIN, printed once')
+      .action(async (id: string, options: AddOptions) => {
+        const store = await session.store();
+        let user = await store.createUser(
+          {
+            id,
+            locationId: options.location,
+            extension: options.extension,
+            ...(options.number !== undefined ? { number: options.number } : {}),
+            ...(options.name !== undefined ? { displayName: options.name } : {}),
+            ...(options.language !== undefined ? { language: options.language } : {}),
+          },
+          session.actor,
+        );
+        let oneTimePin: string | undefined;
+        if (options.randomPin) {
+          oneTimePin = await store.issueRandomPin(id, session.actor);
+          user = await requireUser(store, id);
+        }
+        const pin: PinOutcome = oneTimePin !== undefined ? 'one-time' : user.hasPin ? 'default' : 'none';
+        if (session.json) {
+          printJson(session.out, { user: userJson(user), pin, ...(oneTimePin !== undefined ? { oneTimePin } : {}) });
+          return;
+        }
+        printLine(session.out, `User ${id} added (extension ${user.extension}, location ${user.locationId}).`);
+        printLine(session.out, oneTimePin !== undefined ? oneTimePinNotice(id, oneTimePin) : pinOutcomeText(pin));
+      }),
+    'voice-portal-admin user add alice --location paris --extension 1001 --number +33612345678 --name "Alice Martin" --language fr',
+    'voice-portal-admin user add bob --location paris --extension 1002 --random-pin',
+  );
+
+  withExample(
+    cmd
+      .command('list')
+      .description('list users')
+      .option('--location <loc>', 'only the users of this location')
+      .option('--locked', 'only locked mailboxes')
+      .action(async (options: { location?: string; locked?: boolean }) => {
+        const store = await session.store();
+        // A mistyped location would otherwise look like a location without users.
+        if (options.location !== undefined && !(await store.getLocation(options.location))) throw new NotFound(`no location ${options.location}`);
+        const users = await store.listUsers({
+          ...(options.location !== undefined ? { locationId: options.location } : {}),
+          ...(options.locked ? { lockedOnly: true } : {}),
+        });
+        if (session.json) {
+          printJson(session.out, { users: users.map(userJson) });
+          return;
+        }
+        const rows = users.map((u) => [
+          u.id,
+          u.extension,
+          u.number ?? '-',
+          u.locationId,
+          pinState(u),
+          u.lockedSince === undefined ? 'open' : 'LOCKED',
+          String(u.failures),
+          u.displayName ?? '',
+        ]);
+        printLine(session.out, formatTable(['ID', 'EXTENSION', 'NUMBER', 'LOCATION', 'PIN', 'STATE', 'FAILURES', 'NAME'], rows));
+      }),
+    'voice-portal-admin user list --location paris --locked',
+  );
+
+  withExample(
+    cmd
+      .command('show')
+      .description("show one user's profile and PIN state (never the PIN)")
+      .argument('<id>', 'user id')
+      .action(async (id: string) => {
+        const user = await requireUser(await session.store(), id);
+        if (session.json) printJson(session.out, { user: userJson(user) });
+        else printLine(session.out, formatFields(userFields(user)));
+      }),
+    'voice-portal-admin user show alice',
+  );
+
+  withExample(
+    cmd
+      .command('remove')
+      .description('remove a user (their mailbox can no longer be opened; extension and number are freed)')
+      .argument('<id>', 'user id')
+      .option('--force', 'remove even when something depends on the user (voice messages, once the portal stores them)')
+      .action(async (id: string) => {
+        const store = await session.store();
+        // Nothing the store keeps depends on a user yet (voicemail messages are roadmap step 6):
+        // when it does, the dependency check belongs here, before the removal, and --force skips it.
+        await store.removeUser(id, session.actor);
+        if (session.json) printJson(session.out, { userId: id, removed: true });
+        else printLine(session.out, `User ${id} removed.`);
+      }),
+    'voice-portal-admin user remove alice',
+  );
+
+  withExample(
+    cmd
+      .command('reset-pin')
+      .description(
+        'administrator reset: unlock; PIN back to the default PIN with a forced change (no PIN without a default), or a random one-time PIN; the name is recorded again',
+      )
+      .argument('<id>', 'user id')
+      .option('--random-pin', 'give a random one-time PIN instead of the default PIN (printed once)')
+      .action(async (id: string, options: { randomPin?: boolean }) => {
+        const store = await session.store();
+        let pin: PinOutcome;
+        let oneTimePin: string | undefined;
+        if (options.randomPin) {
+          oneTimePin = await store.issueRandomPin(id, session.actor);
+          pin = 'one-time';
+        } else {
+          pin = (await store.adminResetPin(id, session.actor)).pin;
+        }
+        const user = await requireUser(store, id);
+        if (session.json) {
+          printJson(session.out, { user: userJson(user), pin, ...(oneTimePin !== undefined ? { oneTimePin } : {}) });
+          return;
+        }
+        printLine(session.out, `PIN of ${id} reset; the mailbox is unlocked and the name must be recorded again.`);
+        printLine(session.out, oneTimePin !== undefined ? oneTimePinNotice(id, oneTimePin) : pinOutcomeText(pin));
+      }),
+    'voice-portal-admin user reset-pin alice',
+    'voice-portal-admin user reset-pin alice --random-pin',
+  );
+
+  withExample(
+    cmd
+      .command('set-pin')
+      .description(
+        "self-service: set the user's new PIN (asked twice on a terminal, or one line on stdin); it works at once, unlocks the mailbox, no forced change",
+      )
+      .argument('<id>', 'user id')
+      .action(async (id: string) => {
+        const store = await session.store();
+        await requireUser(store, id);
+        const newPin = await readNewSecret(session.secrets, 'PIN');
+        await store.selfServiceSetPin(id, newPin, session.actor);
+        const user = await requireUser(store, id);
+        if (session.json) printJson(session.out, { user: userJson(user) });
+        else printLine(session.out, `PIN of ${id} set; the mailbox is open.`);
+      }),
+    'voice-portal-admin user set-pin alice',
+    "printf '%s\\n' \"$NEW_PIN\" | voice-portal-admin user set-pin alice --json",
+  );
+
+  withExample(
+    cmd
+      .command('unlock')
+      .description('unlock a mailbox without changing its PIN')
+      .argument('<id>', 'user id')
+      .action(async (id: string) => {
+        const { wasLocked } = await (await session.store()).unlockUser(id, session.actor);
+        if (session.json) printJson(session.out, { userId: id, wasLocked });
+        else printLine(session.out, wasLocked ? `Mailbox of ${id} unlocked.` : `Mailbox of ${id} was not locked (failure count reset).`);
+      }),
+    'voice-portal-admin user unlock alice',
+  );
+}

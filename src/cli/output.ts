@@ -1,0 +1,202 @@
+/**
+ * How results are shown: `--json` documents with stable field names (times as ISO 8601 UTC,
+ * absent values as null) or plain-text tables and key/value blocks. No function here accepts
+ * a PIN; the one-time PIN is printed by the command that creates it, nowhere else.
+ */
+import type { AuditEvent, Location, PinPolicy, ThrottleBucket, User } from '../store';
+
+export interface Output {
+  stdout: NodeJS.WritableStream;
+  json: boolean;
+}
+
+export const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+export interface UserJson {
+  id: string;
+  locationId: string;
+  extension: string;
+  number: string | null;
+  name: string | null;
+  language: string | null;
+  createdAt: string | null;
+  hasPin: boolean;
+  mustChangePin: boolean;
+  mustRecordName: boolean;
+  pinChangedAt: string | null;
+  failures: number;
+  locked: boolean;
+  lockedSince: string | null;
+}
+
+export function userJson(u: User): UserJson {
+  return {
+    id: u.id,
+    locationId: u.locationId,
+    extension: u.extension,
+    number: u.number ?? null,
+    name: u.displayName ?? null,
+    language: u.language ?? null,
+    createdAt: iso(u.createdAt),
+    hasPin: u.hasPin,
+    mustChangePin: u.mustChange,
+    mustRecordName: u.mustRecordName,
+    pinChangedAt: iso(u.pinChangedAt),
+    failures: u.failures,
+    locked: u.lockedSince !== undefined,
+    lockedSince: iso(u.lockedSince),
+  };
+}
+
+export interface LocationJson {
+  id: string;
+  name: string;
+  portalNumber: string | null;
+  portalExtension: string | null;
+  language: string;
+  timeZone: string;
+  createdAt: string | null;
+  hasAdminPasscode: boolean;
+  adminPasscodeChangedAt: string | null;
+  adminFailures: number;
+  adminLocked: boolean;
+  adminLockedSince: string | null;
+}
+
+export function locationJson(l: Location): LocationJson {
+  return {
+    id: l.id,
+    name: l.name,
+    portalNumber: l.portalNumber ?? null,
+    portalExtension: l.portalExtension ?? null,
+    language: l.language,
+    timeZone: l.timeZone,
+    createdAt: iso(l.createdAt),
+    hasAdminPasscode: l.hasAdminPasscode,
+    adminPasscodeChangedAt: iso(l.adminChangedAt),
+    adminFailures: l.adminFailures,
+    adminLocked: l.adminLockedSince !== undefined,
+    adminLockedSince: iso(l.adminLockedSince),
+  };
+}
+
+export interface AuditJson {
+  id: string;
+  time: string | null;
+  type: string;
+  actor: string;
+  userId: string | null;
+  locationId: string | null;
+  outcome: string;
+  detail: string | null;
+}
+
+export function auditJson(e: AuditEvent): AuditJson {
+  return {
+    id: e.id,
+    time: iso(e.time),
+    type: e.type,
+    actor: e.actor,
+    userId: e.userId ?? null,
+    locationId: e.locationId ?? null,
+    outcome: e.outcome,
+    detail: e.detail ?? null,
+  };
+}
+
+export interface PolicyJson {
+  minLength: number;
+  maxLength: number;
+  historySize: number;
+  maxFailures: number;
+  throttlePerHour: number;
+}
+
+export function policyJson(p: PinPolicy): PolicyJson {
+  return {
+    minLength: p.minLength,
+    maxLength: p.maxLength,
+    historySize: p.historySize,
+    maxFailures: p.maxFailures,
+    throttlePerHour: p.throttlePerHour,
+  };
+}
+
+export function throttleJson(b: ThrottleBucket): { caller: string; failures: number; throttled: boolean } {
+  return { caller: b.caller, failures: b.failures, throttled: b.throttled };
+}
+
+/** One JSON document, pretty-printed, newline-terminated. */
+export function printJson(out: Output, document: unknown): void {
+  out.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+}
+
+/** One JSON document on one line (for `audit --follow --json`: JSON Lines). */
+export function printJsonLine(out: Output, document: unknown): void {
+  out.stdout.write(`${JSON.stringify(document)}\n`);
+}
+
+export function printLine(out: Output, text: string): void {
+  out.stdout.write(`${text}\n`);
+}
+
+/** Columns padded to their widest cell; a header row; "(none)" when there are no rows. */
+export function formatTable(headers: string[], rows: string[][]): string {
+  if (rows.length === 0) return '(none)';
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** `key: value` lines with the keys aligned. */
+export function formatFields(fields: [string, string][]): string {
+  const width = Math.max(...fields.map(([k]) => k.length));
+  return fields.map(([k, v]) => `${`${k}:`.padEnd(width + 1)} ${v}`).join('\n');
+}
+
+/** A time for humans: ISO 8601 UTC to the second. */
+export function humanTime(ms: number | undefined): string {
+  return ms === undefined ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** What a user's PIN state looks like in one word or two. */
+export function pinState(u: User): string {
+  if (!u.hasPin) return 'none';
+  return u.mustChange ? 'must change' : 'set';
+}
+
+export function userFields(u: User): [string, string][] {
+  return [
+    ['id', u.id],
+    ['location', u.locationId],
+    ['extension', u.extension],
+    ['number', u.number ?? '-'],
+    ['name', u.displayName ?? '-'],
+    ['language', u.language ?? '(location)'],
+    ['created', humanTime(u.createdAt)],
+    ['PIN', pinState(u)],
+    ['PIN changed', humanTime(u.pinChangedAt)],
+    ['name to record', u.mustRecordName ? 'yes' : 'no'],
+    ['failures', String(u.failures)],
+    ['locked', u.lockedSince === undefined ? 'no' : `yes, since ${humanTime(u.lockedSince)}`],
+  ];
+}
+
+export function locationFields(l: Location): [string, string][] {
+  return [
+    ['id', l.id],
+    ['name', l.name],
+    ['portal number', l.portalNumber ?? '-'],
+    ['portal extension', l.portalExtension ?? '-'],
+    ['language', l.language],
+    ['time zone', l.timeZone],
+    ['created', humanTime(l.createdAt)],
+    ['admin passcode', l.hasAdminPasscode ? `set ${humanTime(l.adminChangedAt)}` : 'not set'],
+    ['admin failures', String(l.adminFailures)],
+    ['admin locked', l.adminLockedSince === undefined ? 'no' : `yes, since ${humanTime(l.adminLockedSince)}`],
+  ];
+}

@@ -1,0 +1,37 @@
+/**
+ * Option value parsers for commander. A bad value throws commander's InvalidArgumentError,
+ * which commander reports as a usage error (exit 2).
+ */
+import { InvalidArgumentError } from 'commander';
+
+/** A whole number ≥ `min` (policy values, --limit). Range checks beyond that are the store's. */
+export function integerOption(min: number): (value: string) => number {
+  return (value: string) => {
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('Expected a whole number.');
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`Expected a whole number of at least ${min}.`);
+    return n;
+  };
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * `--since`: an ISO 8601 time (2024-05-01, 2024-05-01T08:00:00Z) or an age such as 90s, 15m,
+ * 2h, 7d, 2w counted back from `now`. Returns ms since the epoch.
+ */
+export function parseSince(value: string, now: number = Date.now()): number {
+  const text = value.trim();
+  const age = /^(\d+)\s*([smhdw])$/i.exec(text);
+  if (age) return now - Number(age[1]) * UNIT_MS[age[2].toLowerCase()];
+  // Only things that look like dates: Date.parse alone accepts odd strings such as "1".
+  if (/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
+    const ms = Date.parse(text);
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw new InvalidArgumentError('Expected an ISO 8601 time (2024-05-01T08:00:00Z) or an age such as 15m, 2h, 7d.');
+}
+
+export function sinceOption(value: string): number {
+  return parseSince(value);
+}

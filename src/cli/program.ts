@@ -1,0 +1,137 @@
+/**
+ * The `voice-portal-admin` command tree (commander 14) and `runCli`, which runs one command
+ * line and returns the exit code instead of exiting, so that main.ts stays a thin shell.
+ *
+ * Error contract: exactly one line on stderr beginning `error:`, and the exit codes of
+ * errors.ts. Commander's own errors (unknown command or option, missing argument, bad value)
+ * are usage errors (exit 2), where commander would exit 1; its help for a missing
+ * sub-command is replaced by a one-line error naming the sub-commands.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { registerAudit } from './commands/audit';
+import { registerDefaultPin } from './commands/default-pin';
+import { registerLocation } from './commands/location';
+import { registerPolicy } from './commands/policy';
+import { withExample } from './commands/shared';
+import { registerThrottle } from './commands/throttle';
+import { registerUser } from './commands/user';
+import { describeFailure, EXIT, oneLine, type ExitCode } from './errors';
+import { Session, type CliStreams, type GlobalOptions } from './session';
+
+export const PROGRAM_NAME = 'voice-portal-admin';
+
+export interface RunHooks {
+  /** Register what to do on Ctrl-C (SIGINT) while a long-running command (audit --follow) runs. */
+  onInterrupt?: (stop: () => void) => void;
+}
+
+function packageVersion(): string {
+  // dist/src/cli or src/cli: walk up to the package's own package.json.
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        return String((JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version ?? 'unknown');
+      } catch {
+        return 'unknown';
+      }
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
+
+const ENVIRONMENT_HELP = `
+Environment:
+  REDIS_URL                    Redis of the voice portal (default redis://127.0.0.1:6379; --redis-url wins)
+  REDIS_SENTINELS              optional Sentinel list host:port,host:port (with REDIS_SENTINEL_NAME)
+  PIN_PEPPER, PIN_PEPPER_FILE  the application's PIN pepper (required; a different one is refused)
+  SUDO_USER, USER              the operator recorded as actor in the audit trail
+
+PINs and passcodes are never given as arguments: they are asked twice on a terminal
+(without echo), or read as one line on stdin.
+
+Exit codes: 0 done, 1 refused (bad input, not found, policy), 2 usage error,
+3 Redis unreachable.`;
+
+/** The command tree; `session` supplies the store and the streams to every action. */
+export function buildProgram(session: Session, streams: CliStreams, hooks: RunHooks = {}): Command {
+  const program = new Command(PROGRAM_NAME);
+  program
+    .description('Administer the voice portal: default PIN, PIN policy, locations, users, PIN resets, unlocks, throttle, audit trail.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--json', 'print one JSON document (stable field names) instead of text')
+    .option('--redis-url <url>', 'Redis URL (default: $REDIS_URL)')
+    .option('--debug', 'print stack traces and store log lines on stderr')
+    // Inherited by every sub-command created after this point.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => streams.stdout.write(text),
+      // Only the help commander prints for a missing sub-command goes here: replaced by one
+      // `error:` line in runCli.
+      writeErr: () => undefined,
+      outputError: (text) => streams.stderr.write(`${oneLine(text)}\n`),
+    })
+    .configureHelp({ showGlobalOptions: true })
+    .showSuggestionAfterError(true);
+  withExample(
+    program,
+    `${PROGRAM_NAME} location add paris --portal-extension 8000 --language fr --timezone Europe/Paris`,
+    `${PROGRAM_NAME} user add alice --location paris --extension 1001`,
+    `${PROGRAM_NAME} user reset-pin alice`,
+    `${PROGRAM_NAME} audit --user alice --since 2h`,
+  );
+  program.addHelpText('after', ENVIRONMENT_HELP);
+
+  registerDefaultPin(program, session);
+  registerPolicy(program, session);
+  registerLocation(program, session);
+  registerUser(program, session);
+  registerThrottle(program, session);
+  registerAudit(program, session, hooks.onInterrupt ?? (() => undefined));
+  return program;
+}
+
+/** The command group the arguments name, for the "missing sub-command" message. */
+function missingSubcommandMessage(program: Command, args: string[]): string {
+  let command = program;
+  for (const arg of args) {
+    const next = command.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!next) break;
+    command = next;
+  }
+  const path = command === program ? PROGRAM_NAME : `${PROGRAM_NAME} ${command.name()}`;
+  const names = command.commands.map((c) => c.name()).join(', ');
+  return `error: missing command: ${path} needs one of ${names} (see ${path} --help)`;
+}
+
+/**
+ * Run one command line (`args` without node and script paths). Never throws and never exits
+ * the process: returns the exit code.
+ */
+export async function runCli(args: string[], env: Record<string, string | undefined>, streams: CliStreams, hooks: RunHooks = {}): Promise<ExitCode> {
+  // The session reads the global options (--json, --redis-url, --debug) once commander has
+  // parsed them, from the program built just below.
+  const built: { program?: Command } = {};
+  const session = new Session(env, streams, () => built.program?.opts<GlobalOptions>() ?? {});
+  const program = buildProgram(session, streams, hooks);
+  built.program = program;
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+      if (err.code === 'commander.help') streams.stderr.write(`${missingSubcommandMessage(program, args)}\n`);
+      // Commander has already printed its one-line error through outputError.
+      return EXIT.usage;
+    }
+    const failure = describeFailure(err);
+    streams.stderr.write(`error: ${failure.message}\n`);
+    if (session.debug && err instanceof Error && err.stack) streams.stderr.write(`${err.stack}\n`);
+    return failure.exitCode;
+  } finally {
+    await session.close();
+  }
+}

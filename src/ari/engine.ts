@@ -1,0 +1,486 @@
+/**
+ * The call engine: keeps one ari-client connected to Asterisk for as long as it takes, turns
+ * every channel entering Stasis into a `Call` handed to `onCall`, and routes the channel's
+ * events to it.
+ *
+ * Connection life (each change logged at warn and emitted as 'state'):
+ *   connecting → connected ⇄ reconnecting → … ; standby (app taken over) ; stopped.
+ * - ari-client reconnects a dropped socket by itself (100 ms doubling to 10 s) but gives up for
+ *   good after 10 tries (~43 s, WebSocketMaxRetries). Then, or when the socket has been down
+ *   longer than `reconnect.clientGiveUpMs`, or when pings go unanswered, the client is retired
+ *   and a fresh one is built (API docs + socket), retried with capped backoff forever.
+ * - ApplicationReplaced: another socket took the app. The engine logs an error, hangs up the
+ *   calls it was serving (it no longer receives their events), closes its socket and stands
+ *   by: it never takes the app back.
+ * - After every (re)connection, calls Asterisk no longer lists for the app are ended: their
+ *   StasisEnd may have been lost while no socket was connected (Asterisk drops such events).
+ *
+ * Listeners: one per event type on the client, registered once per client and every one
+ * wrapped (a throw inside an ari-client handler wedges its socket). No per-channel listener
+ * (`channel.on` registers `<Event>-<channelId>` and ari-client never removes it) is ever made.
+ */
+import { EventEmitter } from 'node:events';
+import type { AriConfig } from '../config';
+import type { Logger } from '../log';
+import { connectAriClient, retireClient, type AriClient, type AriListener } from './ari-client';
+import type { Call } from './call';
+import { CallSession, type AriChannelJson } from './call-session';
+import { AriConnectError, AriUnavailable, CallEnded, toAriError } from './errors';
+import type { CallRest, PlaybackEvent, RecordingEvent } from './verb';
+
+export type EngineState = 'connecting' | 'connected' | 'reconnecting' | 'standby' | 'stopped';
+
+export interface ReconnectOptions {
+  /** First wait before building a fresh client after a failure (default 500 ms). */
+  initialDelayMs?: number;
+  /** Cap of the doubling wait between fresh-client attempts (default 30 s). */
+  maxDelayMs?: number;
+  /**
+   * Give up on ari-client's own reconnection after the socket has been down this long and
+   * build a fresh client (default 60 s: ari-client's own budget of ~43 s normally ends first;
+   * this is the safety net, and tests shrink it).
+   */
+  clientGiveUpMs?: number;
+  /** Bound on one API-docs load (default 15 s). */
+  connectTimeoutMs?: number;
+  /** Ping the socket this often; no pong by the next ping = dead socket (default 20 s; 0 = off). */
+  pingIntervalMs?: number;
+}
+
+export interface AriEngineOptions {
+  config: AriConfig;
+  logger: Logger;
+  /** Serves one call. When it settles, a call still in Stasis is hung up. */
+  onCall: (call: Call) => Promise<void>;
+  /** Default bound of one media item of a playback (default 120 s). */
+  playbackTimeoutMs?: number;
+  /** Wait past maxSeconds before a recording with no RecordingFinished is given up (default 10 s). */
+  recordingGraceMs?: number;
+  reconnect?: ReconnectOptions;
+  /**
+   * How a client is built (default: `connectAriClient`, i.e. ari-client). Tests replace it
+   * with a fake to drive ari-client's rarer signals (WebSocketMaxRetries after ~43 s).
+   */
+  connectClient?: typeof connectAriClient;
+}
+
+export interface AriEngine {
+  readonly state: EngineState;
+  on(event: 'state', listener: (state: EngineState) => void): this;
+  off(event: 'state', listener: (state: EngineState) => void): this;
+  /** Hangs up the calls in progress, closes the socket, releases every timer. */
+  stop(): Promise<void>;
+  /** Calls currently being served. */
+  activeCallCount(): number;
+  /** Debug: event names with listeners on the current ari-client client (sorted). */
+  listenerNames(): string[];
+  /** Debug: how many ari-client clients were built so far (1 + fresh rebuilds). */
+  clientGeneration(): number;
+}
+
+/** Event types the engine listens to on every client it builds. */
+const CHANNEL_EVENTS = [
+  'StasisStart',
+  'StasisEnd',
+  'ChannelDtmfReceived',
+  'ChannelHangupRequest',
+  'PlaybackStarted',
+  'PlaybackContinuing',
+  'PlaybackFinished',
+  'RecordingStarted',
+  'RecordingFinished',
+  'RecordingFailed',
+] as const;
+
+interface RawEvent {
+  type?: string;
+  args?: string[];
+  digit?: string;
+  channel?: AriChannelJson;
+  playback?: { id?: string; state?: string; target_uri?: string };
+  recording?: {
+    name?: string;
+    state?: string;
+    target_uri?: string;
+    duration?: number;
+    talking_duration?: number;
+    silence_duration?: number;
+    cause?: string;
+  };
+}
+
+/** `channel:<id>` → id (playbacks and recordings name their target so). */
+function channelOf(targetUri: string | undefined): string | undefined {
+  return targetUri?.startsWith('channel:') ? targetUri.slice('channel:'.length) : undefined;
+}
+
+class Engine extends EventEmitter implements AriEngine {
+  private current: EngineState = 'connecting';
+  private client: AriClient | undefined;
+  private clientListeners: [string, AriListener][] = [];
+  private generation = 0;
+  private failures = 0;
+  private readonly calls = new Map<string, CallSession>();
+  private readonly handlers = new Set<Promise<void>>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private giveUpTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
+  private readonly log: Logger;
+  private readonly rest: CallRest;
+  private readonly timing: Required<ReconnectOptions>;
+  private readonly settings: { playbackTimeoutMs: number; recordingGraceMs: number };
+
+  constructor(private readonly opts: AriEngineOptions) {
+    super();
+    this.log = opts.logger.child({ component: 'ari' });
+    this.timing = {
+      initialDelayMs: opts.reconnect?.initialDelayMs ?? 500,
+      maxDelayMs: opts.reconnect?.maxDelayMs ?? 30_000,
+      clientGiveUpMs: opts.reconnect?.clientGiveUpMs ?? 60_000,
+      connectTimeoutMs: opts.reconnect?.connectTimeoutMs ?? 15_000,
+      pingIntervalMs: opts.reconnect?.pingIntervalMs ?? 20_000,
+    };
+    this.settings = {
+      playbackTimeoutMs: opts.playbackTimeoutMs ?? 120_000,
+      recordingGraceMs: opts.recordingGraceMs ?? 10_000,
+    };
+    this.rest = this.makeRest();
+  }
+
+  get state(): EngineState {
+    return this.current;
+  }
+
+  activeCallCount(): number {
+    return this.calls.size;
+  }
+
+  listenerNames(): string[] {
+    return (this.client?.eventNames() ?? []).map(String).sort();
+  }
+
+  clientGeneration(): number {
+    return this.generation;
+  }
+
+  begin(): void {
+    this.log.info('connecting to ARI', { url: this.opts.config.url, app: this.opts.config.app });
+    void this.openClient();
+  }
+
+  async stop(): Promise<void> {
+    if (this.current === 'stopped') return;
+    this.setState('stopped');
+    this.clearTimers();
+    // Calls would stay in Stasis, silent, with nobody serving them: hang them up.
+    await this.hangUpAll();
+    for (const call of [...this.calls.values()]) call.end({ reason: 'gone' });
+    this.dropClient('graceful');
+    await Promise.allSettled([...this.handlers]);
+  }
+
+  // ---- connection ----------------------------------------------------------------------
+
+  private setState(next: EngineState): void {
+    if (this.current === next) return;
+    const previous = this.current;
+    this.current = next;
+    const level = next === 'standby' ? 'error' : 'warn';
+    this.log.log(level, `ARI ${next}`, { from: previous, app: this.opts.config.app });
+    this.emit('state', next);
+  }
+
+  private halted(): boolean {
+    return this.current === 'stopped' || this.current === 'standby';
+  }
+
+  /** Build a fresh client and start it; on failure, retry with capped backoff. */
+  private async openClient(): Promise<void> {
+    if (this.halted()) return;
+    const { url, username, password, app } = this.opts.config;
+    let client: AriClient;
+    try {
+      const connect = this.opts.connectClient ?? connectAriClient;
+      client = await connect(url, username, password, this.timing.connectTimeoutMs);
+    } catch (err) {
+      this.scheduleOpen(err as Error);
+      return;
+    }
+    if (this.halted()) {
+      retireClient(client);
+      return;
+    }
+    this.log.debug('ARI API docs loaded; opening the event socket');
+    this.generation += 1;
+    this.client = client;
+    this.attach(client);
+    try {
+      await client.start(app);
+    } catch (err) {
+      // ari-client rejects start() when its first socket never opened within its 10 tries; it
+      // also emits WebSocketMaxRetries, which replaces the client (once).
+      this.replaceClient(client, `socket never opened: ${(err as Error).message}`);
+      return;
+    }
+    if (this.client === client) this.onSocketOpen(client);
+  }
+
+  private scheduleOpen(err: Error): void {
+    if (this.halted()) return;
+    const delay = Math.min(this.timing.initialDelayMs * 2 ** this.failures, this.timing.maxDelayMs);
+    this.failures += 1;
+    const level = err instanceof AriConnectError && err.authentication ? 'error' : 'warn';
+    this.log.log(level, 'ARI connect failed; retrying', { error: err.message, attempt: this.failures, retryInMs: delay });
+    if (this.current === 'connected') this.setState('reconnecting');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.openClient();
+    }, delay);
+  }
+
+  private onSocketOpen(client: AriClient): void {
+    if (this.client !== client || this.halted()) return;
+    this.failures = 0;
+    clearTimeout(this.giveUpTimer);
+    this.giveUpTimer = undefined;
+    this.setState('connected');
+    this.startPings(client);
+    void this.reconcile(client);
+  }
+
+  private onSocketLost(client: AriClient, err: unknown): void {
+    if (this.client !== client || this.halted()) return;
+    this.setState('reconnecting');
+    this.log.warn('ARI socket lost; ari-client is reconnecting', { error: err instanceof Error ? err.message : undefined });
+    this.stopPings();
+    if (this.giveUpTimer === undefined) {
+      this.giveUpTimer = setTimeout(() => {
+        this.giveUpTimer = undefined;
+        this.replaceClient(client, `socket down for more than ${this.timing.clientGiveUpMs} ms`);
+      }, this.timing.clientGiveUpMs);
+    }
+  }
+
+  /** Retire `client` (if still current) and build a fresh one. */
+  private replaceClient(client: AriClient, reason: string): void {
+    if (this.client !== client || this.halted()) return;
+    this.log.warn('giving up on this ARI client; building a fresh one', { reason });
+    this.dropClient('abrupt');
+    this.setState('reconnecting');
+    this.scheduleOpen(new AriUnavailable('connect', reason));
+  }
+
+  private dropClient(how: 'graceful' | 'abrupt'): void {
+    const client = this.client;
+    this.stopPings();
+    clearTimeout(this.giveUpTimer);
+    this.giveUpTimer = undefined;
+    if (!client) return;
+    for (const [event, listener] of this.clientListeners) client.removeListener(event, listener);
+    this.clientListeners = [];
+    this.client = undefined;
+    retireClient(client, how);
+  }
+
+  private onReplaced(client: AriClient): void {
+    if (this.client !== client || this.halted()) return;
+    this.log.error('another connection took over the ARI app; standing by (not taking it back)', {
+      app: this.opts.config.app,
+      callsDropped: this.calls.size,
+    });
+    this.setState('standby');
+    this.clearTimers();
+    // Their events now go to the other connection: these calls cannot be served any more.
+    void this.hangUpAll().finally(() => {
+      for (const call of [...this.calls.values()]) call.end({ reason: 'gone' });
+      this.dropClient('graceful');
+    });
+  }
+
+  private startPings(client: AriClient): void {
+    this.stopPings();
+    if (this.timing.pingIntervalMs <= 0) return;
+    this.awaitingPong = false;
+    this.pingTimer = setInterval(() => {
+      if (this.awaitingPong) {
+        this.replaceClient(client, 'no pong from Asterisk');
+        return;
+      }
+      this.awaitingPong = true;
+      client.ping();
+    }, this.timing.pingIntervalMs);
+  }
+
+  private stopPings(): void {
+    clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    clearTimeout(this.giveUpTimer);
+    this.giveUpTimer = undefined;
+    this.stopPings();
+  }
+
+  /** End the calls Asterisk no longer has in the app (their StasisEnd was lost). */
+  private async reconcile(client: AriClient): Promise<void> {
+    if (this.calls.size === 0) return;
+    try {
+      const app = (await client.applications.get({ applicationName: this.opts.config.app })) as { channel_ids?: string[] };
+      const present = new Set(app.channel_ids ?? []);
+      for (const call of [...this.calls.values()]) {
+        if (!present.has(call.channelId)) call.end({ reason: 'gone' });
+      }
+    } catch (err) {
+      this.log.debug('could not list the app channels after reconnecting', { error: toAriError('applications.get', err).message });
+    }
+  }
+
+  private async hangUpAll(): Promise<void> {
+    await Promise.allSettled([...this.calls.values()].map((call) => call.hangup()));
+  }
+
+  // ---- events ----------------------------------------------------------------------------
+
+  /** Every listener goes through here: a throw must never reach ari-client's socket handler. */
+  private listen(client: AriClient, event: string, handler: (raw: RawEvent) => void): void {
+    const listener: AriListener = (raw) => {
+      try {
+        handler((raw ?? {}) as RawEvent);
+      } catch (err) {
+        this.log.error('ARI event handler failed', { event, error: (err as Error).stack ?? String(err) });
+      }
+    };
+    client.on(event, listener);
+    this.clientListeners.push([event, listener]);
+  }
+
+  private attach(client: AriClient): void {
+    this.listen(client, 'WebSocketConnected', () => this.onSocketOpen(client));
+    this.listen(client, 'WebSocketReconnecting', (err) => this.onSocketLost(client, err));
+    this.listen(client, 'WebSocketMaxRetries', () => this.replaceClient(client, 'ari-client gave up reconnecting (10 tries)'));
+    this.listen(client, 'ApplicationReplaced', () => this.onReplaced(client));
+    this.listen(client, 'pong', () => {
+      this.awaitingPong = false;
+    });
+    for (const type of CHANNEL_EVENTS) this.listen(client, type, (event) => this.route(type, event));
+  }
+
+  private route(type: (typeof CHANNEL_EVENTS)[number], event: RawEvent): void {
+    if (type === 'StasisStart') {
+      this.onStasisStart(event);
+      return;
+    }
+    if (type.startsWith('Playback')) {
+      const playback = event.playback;
+      const call = this.calls.get(channelOf(playback?.target_uri) ?? '');
+      if (call && playback?.id) {
+        call.handlePlayback({ type: type as PlaybackEvent['type'], playbackId: playback.id, state: playback.state ?? '' });
+      }
+      return;
+    }
+    if (type.startsWith('Recording')) {
+      const rec = event.recording;
+      const call = this.calls.get(channelOf(rec?.target_uri) ?? '');
+      if (call && rec?.name) {
+        call.handleRecording({
+          type: type as RecordingEvent['type'],
+          name: rec.name,
+          state: rec.state ?? '',
+          duration: rec.duration,
+          talkingDuration: rec.talking_duration,
+          silenceDuration: rec.silence_duration,
+          cause: rec.cause,
+        });
+      }
+      return;
+    }
+    const call = this.calls.get(event.channel?.id ?? '');
+    if (!call) return;
+    if (type === 'ChannelDtmfReceived') {
+      if (typeof event.digit === 'string') call.handleDtmf(event.digit);
+    } else if (type === 'ChannelHangupRequest') {
+      call.handleHangupRequest();
+    } else if (type === 'StasisEnd') {
+      call.end({ reason: 'stasis-end' });
+    }
+  }
+
+  private onStasisStart(event: RawEvent): void {
+    const channel = event.channel;
+    if (!channel?.id || this.halted()) return;
+    if (this.calls.has(channel.id)) return;
+    const logger = this.opts.logger.child({ channel: channel.id });
+    const call = new CallSession(channel, event.args ?? [], this.rest, logger, this.settings, (ended) => {
+      this.calls.delete(ended.channelId);
+    });
+    this.calls.set(channel.id, call);
+    logger.info('call started', { name: channel.name, extension: call.extension, args: call.args });
+    const handling = this.serve(call);
+    this.handlers.add(handling);
+    void handling.finally(() => this.handlers.delete(handling));
+  }
+
+  private async serve(call: CallSession): Promise<void> {
+    try {
+      await this.opts.onCall(call);
+    } catch (err) {
+      if (err instanceof CallEnded) call.logger.debug('call flow unwound after the call ended');
+      else call.logger.error('call flow failed', { error: (err as Error).stack ?? String(err) });
+    }
+    if (!call.isEnded) {
+      try {
+        await call.hangup();
+      } catch (err) {
+        call.logger.warn('hang-up after the flow failed', { error: (err as Error).message });
+      }
+    }
+  }
+
+  // ---- REST, through whichever client is current ------------------------------------------
+
+  private async request(operation: string, send: (client: AriClient) => PromiseLike<unknown>): Promise<void> {
+    const client = this.client;
+    if (!client) throw new AriUnavailable(operation, 'not connected to Asterisk');
+    try {
+      await send(client);
+    } catch (err) {
+      throw toAriError(operation, err);
+    }
+  }
+
+  private makeRest(): CallRest {
+    return {
+      answer: (channelId) => this.request('answer', (c) => c.channels.answer({ channelId })),
+      play: (channelId, media, lang, playbackId) =>
+        this.request('play', (c) => c.channels.play({ channelId, media, playbackId, ...(lang ? { lang } : {}) })),
+      stopPlayback: (playbackId) => this.request('stopPlayback', (c) => c.playbacks.stop({ playbackId })),
+      record: (channelId, o) =>
+        this.request('record', (c) =>
+          c.channels.record({
+            channelId,
+            name: o.name,
+            format: o.format,
+            maxDurationSeconds: o.maxDurationSeconds,
+            maxSilenceSeconds: o.maxSilenceSeconds,
+            ifExists: o.ifExists,
+            beep: o.beep,
+            terminateOn: o.terminateOn,
+          }),
+        ),
+      stopRecording: (recordingName) => this.request('stopRecording', (c) => c.recordings.stop({ recordingName })),
+      hangup: (channelId) => this.request('hangup', (c) => c.channels.hangup({ channelId })),
+      continueInDialplan: (channelId) => this.request('continueInDialplan', (c) => c.channels.continueInDialplan({ channelId })),
+    };
+  }
+}
+
+/** Start the engine: it connects in the background and keeps connecting until stopped. */
+export function startAriEngine(opts: AriEngineOptions): AriEngine {
+  const engine = new Engine(opts);
+  engine.begin();
+  return engine;
+}

@@ -1,0 +1,145 @@
+/**
+ * One in-flight verb of a call, modelled on jambonz's tasks: a small object with one
+ * lifecycle (start, then settle exactly once, or be killed) that owns its timers, so that
+ * settling or killing it releases everything it holds. The call session routes the channel's
+ * events to the verb that is running.
+ */
+import type { Logger } from '../log';
+import type { AriError } from './errors';
+
+/** What happens to a key pressed while the verb runs. */
+export type DtmfDisposition = 'consumed' | 'buffer' | 'discard';
+
+export interface PlaybackEvent {
+  type: 'PlaybackStarted' | 'PlaybackContinuing' | 'PlaybackFinished';
+  playbackId: string;
+  state: string;
+}
+
+export interface RecordingEvent {
+  type: 'RecordingStarted' | 'RecordingFinished' | 'RecordingFailed';
+  name: string;
+  state: string;
+  duration?: number;
+  talkingDuration?: number;
+  silenceDuration?: number;
+  cause?: string;
+}
+
+/** ARI requests a verb may make, already turned into typed errors (AriError). */
+export interface CallRest {
+  answer(channelId: string): Promise<void>;
+  play(channelId: string, media: string[], lang: string | undefined, playbackId: string): Promise<void>;
+  stopPlayback(playbackId: string): Promise<void>;
+  record(
+    channelId: string,
+    opts: {
+      name: string;
+      format: string;
+      maxDurationSeconds: number;
+      maxSilenceSeconds: number;
+      ifExists: string;
+      beep: boolean;
+      terminateOn: string;
+    },
+  ): Promise<void>;
+  stopRecording(name: string): Promise<void>;
+  hangup(channelId: string): Promise<void>;
+  continueInDialplan(channelId: string): Promise<void>;
+}
+
+export interface VerbSettings {
+  /** Default bound for one media item (see PlayOptions.timeoutMs). */
+  playbackTimeoutMs: number;
+  /** Extra wait past maxSeconds (+ beep) before a recording is declared lost. */
+  recordingGraceMs: number;
+}
+
+/** What a verb may use of its call. */
+export interface VerbContext {
+  readonly channelId: string;
+  readonly language: string;
+  readonly rest: CallRest;
+  readonly logger: Logger;
+  readonly settings: VerbSettings;
+  /** Keys typed ahead, oldest first; verbs take from the front. */
+  readonly typeAhead: string[];
+  /** True once Asterisk said ChannelHangupRequest for this channel. */
+  hangupRequested(): boolean;
+}
+
+export abstract class VerbTask<T> {
+  readonly result: Promise<T>;
+  private resolveResult!: (value: T) => void;
+  private rejectResult!: (err: Error) => void;
+  private settled = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    readonly kind: string,
+    protected readonly ctx: VerbContext,
+  ) {
+    this.result = new Promise<T>((resolve, reject) => {
+      this.resolveResult = resolve;
+      this.rejectResult = reject;
+    });
+  }
+
+  get isSettled(): boolean {
+    return this.settled;
+  }
+
+  /** Begin the verb. Must not throw: failures reject `result`. */
+  abstract start(): void;
+
+  onDtmf(_digit: string): DtmfDisposition {
+    return 'buffer';
+  }
+  onPlayback(_event: PlaybackEvent): void {}
+  onRecording(_event: RecordingEvent): void {}
+  onHangupRequest(): void {}
+
+  /** The call ended (or the engine stopped): reject with `err`, release everything. */
+  kill(err: Error): void {
+    this.reject(err);
+  }
+
+  protected resolve(value: T): void {
+    if (this.settled) return;
+    this.release();
+    this.resolveResult(value);
+  }
+
+  protected reject(err: Error | AriError): void {
+    if (this.settled) return;
+    this.release();
+    this.rejectResult(err);
+  }
+
+  /** A timer owned by this verb: cleared when the verb settles; a throw rejects the verb. */
+  protected setTimer(ms: number, fn: () => void): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.settled) return;
+      try {
+        fn();
+      } catch (err) {
+        this.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }, ms);
+    this.timers.add(timer);
+    return timer;
+  }
+
+  protected clearTimer(timer: NodeJS.Timeout | undefined): void {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
+
+  private release(): void {
+    this.settled = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * gather(): collect keys with first-digit and inter-digit timeouts. Keys typed ahead (during
+ * an interrupted prompt or between verbs) count first. No ARI request is made: DTMF arrives
+ * as ChannelDtmfReceived events.
+ */
+import type { GatherOptions, GatherResult } from '../call';
+import { VerbTask, type DtmfDisposition, type VerbContext } from '../verb';
+
+export class GatherVerb extends VerbTask<GatherResult> {
+  private digits = '';
+  private timer: NodeJS.Timeout | undefined;
+  private readonly terminator: string | null;
+
+  constructor(
+    ctx: VerbContext,
+    private readonly opts: GatherOptions,
+  ) {
+    super('gather', ctx);
+    this.terminator = opts.terminator === undefined ? '#' : opts.terminator;
+    if (!Number.isInteger(opts.maxDigits) || opts.maxDigits < 1) {
+      throw new RangeError(`gather: maxDigits must be a positive integer, got ${opts.maxDigits}`);
+    }
+  }
+
+  start(): void {
+    // Keys left over after this gather ends stay buffered for the next one.
+    while (!this.isSettled && this.ctx.typeAhead.length > 0) {
+      this.accept(this.ctx.typeAhead.shift() as string);
+    }
+    if (!this.isSettled) this.armTimer();
+  }
+
+  override onDtmf(digit: string): DtmfDisposition {
+    if (this.isSettled) return 'buffer';
+    this.accept(digit);
+    return 'consumed';
+  }
+
+  private accept(digit: string): void {
+    if (this.terminator !== null && digit === this.terminator) {
+      this.finish('terminator');
+      return;
+    }
+    this.digits += digit;
+    if (this.digits.length >= this.opts.maxDigits) this.finish('max');
+    else this.armTimer();
+  }
+
+  private armTimer(): void {
+    this.clearTimer(this.timer);
+    const first = this.digits.length === 0;
+    this.timer = this.setTimer(first ? this.opts.firstDigitTimeoutMs : this.opts.interDigitTimeoutMs, () =>
+      this.finish(this.digits.length === 0 ? 'none' : 'timeout'),
+    );
+  }
+
+  private finish(endedBy: GatherResult['endedBy']): void {
+    // Never the digits themselves: they may be a PIN.
+    this.ctx.logger.debug('gather ended', { endedBy, digitCount: this.digits.length });
+    this.resolve({ digits: this.digits, endedBy });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * record(): a live recording on the channel. Asterisk's RecordingFinished says only "done"
+ * and a duration, so how it ended is inferred (rule in RecordResult.endedBy): the terminating
+ * key arrives as ChannelDtmfReceived ~3 ms before RecordingFinished; a hang-up arrives as
+ * ChannelHangupRequest before it (and the recording is still kept, then StasisEnd follows).
+ * Keys pressed while recording are swallowed so the terminator never reaches the next gather.
+ */
+import type { RecordOptions, RecordResult } from '../call';
+import { RecordingFailed, RecordingLost, type AriError } from '../errors';
+import { VerbTask, type DtmfDisposition, type RecordingEvent, type VerbContext } from '../verb';
+
+/** Asterisk's beep plays before recording starts (about 1 s on a real system). */
+const BEEP_ALLOWANCE_MS = 2000;
+
+export class RecordVerb extends VerbTask<RecordResult> {
+  private terminatorSeen = false;
+  private hangupSeen = false;
+  private readonly terminateOn: string;
+
+  constructor(
+    ctx: VerbContext,
+    private readonly opts: RecordOptions,
+  ) {
+    super('record', ctx);
+    this.terminateOn = opts.terminateOn ?? '#';
+    if (!(opts.maxSeconds > 0)) throw new RangeError(`record: maxSeconds must be > 0, got ${opts.maxSeconds}`);
+  }
+
+  start(): void {
+    const { opts } = this;
+    const watchdogMs = opts.maxSeconds * 1000 + (opts.beep ? BEEP_ALLOWANCE_MS : 0) + this.ctx.settings.recordingGraceMs;
+    this.setTimer(watchdogMs, () => this.giveUp());
+    this.ctx.rest
+      .record(this.ctx.channelId, {
+        name: opts.name,
+        format: opts.format ?? 'wav',
+        maxDurationSeconds: opts.maxSeconds,
+        maxSilenceSeconds: opts.maxSilenceSeconds ?? 0,
+        ifExists: opts.ifExists ?? 'fail',
+        beep: opts.beep ?? false,
+        terminateOn: this.terminateOn,
+      })
+      .catch((err: AriError) => this.reject(err));
+  }
+
+  override onDtmf(digit: string): DtmfDisposition {
+    if (!this.isSettled && (digit === this.terminateOn || (this.terminateOn === 'any' && digit !== ''))) {
+      this.terminatorSeen = true;
+    }
+    return 'discard';
+  }
+
+  override onHangupRequest(): void {
+    this.hangupSeen = true;
+  }
+
+  override onRecording(event: RecordingEvent): void {
+    if (event.name !== this.opts.name) return;
+    if (event.type === 'RecordingFailed' || event.state === 'failed') {
+      this.reject(new RecordingFailed(event.name, event.cause ?? event.state));
+    } else if (event.type === 'RecordingFinished') {
+      const durationSec = event.duration ?? 0;
+      const endedBy = this.classify(event);
+      this.ctx.logger.debug('recording finished', { name: event.name, durationSec, endedBy });
+      this.resolve({ name: event.name, durationSec, endedBy });
+    }
+  }
+
+  private classify(event: RecordingEvent): RecordResult['endedBy'] {
+    const maxSilence = this.opts.maxSilenceSeconds ?? 0;
+    if (this.terminatorSeen) return 'terminator';
+    if (this.hangupSeen || this.ctx.hangupRequested()) return 'hangup';
+    if (maxSilence > 0 && event.silenceDuration !== undefined) {
+      // With silence detection on, Asterisk reports the trailing silence it measured.
+      return event.silenceDuration >= maxSilence ? 'silence' : 'max';
+    }
+    if ((event.duration ?? 0) >= this.opts.maxSeconds) return 'max';
+    // Ended early with no key and no hang-up: only the silence detector stops a recording so.
+    return maxSilence > 0 ? 'silence' : 'max';
+  }
+
+  /** No RecordingFinished long after it must have ended (event lost in a socket gap). */
+  private giveUp(): void {
+    this.ctx.logger.warn('recording never reported its end; stopping it', { name: this.opts.name });
+    this.ctx.rest.stopRecording(this.opts.name).catch(() => undefined);
+    this.reject(new RecordingLost(this.opts.name));
+  }
+}

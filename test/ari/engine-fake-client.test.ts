@@ -1,0 +1,146 @@
+/**
+ * The engine's connection logic against a fake ari-client client, for the signals the double
+ * cannot produce quickly: ari-client giving up after its ~43 s budget (WebSocketMaxRetries),
+ * a start() that never opens, unanswered pings, a throwing call flow inside an event handler.
+ */
+import { EventEmitter } from 'node:events';
+import type { AriClient } from '../../src/ari/ari-client';
+import { AriUnavailable } from '../../src/ari/errors';
+import { startAriEngine, type AriEngine, type EngineState } from '../../src/ari/engine';
+import type { Call } from '../../src/ari/call';
+import { silentLogger } from '../../src/log';
+
+class FakeClient extends EventEmitter {
+  started = 0;
+  pings = 0;
+  readonly requests: string[] = [];
+  startResult: Promise<void> = Promise.resolve();
+  start(): Promise<void> {
+    this.started += 1;
+    return this.startResult;
+  }
+  ping(): void {
+    this.pings += 1;
+  }
+  private req = (op: string) => async (p: object) => {
+    this.requests.push(`${op} ${JSON.stringify(p)}`);
+  };
+  channels = {
+    answer: this.req('answer'),
+    play: this.req('play'),
+    record: this.req('record'),
+    hangup: this.req('hangup'),
+    continueInDialplan: this.req('continue'),
+  };
+  playbacks = { stop: this.req('stopPlayback') };
+  recordings = { stop: this.req('stopRecording') };
+  applications = { get: async () => ({ channel_ids: [] as string[] }) };
+}
+
+function setup(onCall: (call: Call) => Promise<void> = async () => undefined, extra: { pingIntervalMs?: number; failFirst?: number; configure?: (c: FakeClient, index: number) => void } = {}) {
+  const clients: FakeClient[] = [];
+  let failures = extra.failFirst ?? 0;
+  const states: EngineState[] = [];
+  const engine: AriEngine = startAriEngine({
+    config: { url: 'http://127.0.0.1:1', username: 'u', password: 'p', app: 'voice-portal' },
+    logger: silentLogger(),
+    onCall,
+    reconnect: { initialDelayMs: 10, maxDelayMs: 40, pingIntervalMs: extra.pingIntervalMs ?? 0, clientGiveUpMs: 60_000 },
+    connectClient: async () => {
+      if (failures > 0) {
+        failures -= 1;
+        throw new AriUnavailable('connect', 'ECONNREFUSED');
+      }
+      const client = new FakeClient();
+      extra.configure?.(client, clients.length);
+      clients.push(client);
+      return client as unknown as AriClient;
+    },
+  });
+  engine.on('state', (s) => states.push(s));
+  return { engine, clients, states };
+}
+
+async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+test('connect failures are retried with backoff until a client connects', async () => {
+  const { engine, clients, states } = setup(undefined, { failFirst: 3 });
+  await until(() => engine.state === 'connected');
+  expect(clients).toHaveLength(1);
+  expect(states).toEqual(['connected']);
+  await engine.stop();
+});
+
+test('WebSocketMaxRetries (ari-client gave up for good) → a fresh client is built', async () => {
+  const { engine, clients, states } = setup();
+  await until(() => engine.state === 'connected');
+  const first = clients[0] as FakeClient;
+  first.emit('WebSocketReconnecting', new Error('socket hang up'));
+  expect(engine.state).toBe('reconnecting');
+  first.emit('WebSocketMaxRetries', new Error('gave up'));
+  await until(() => engine.state === 'connected' && clients.length === 2);
+  expect(engine.clientGeneration()).toBe(2);
+  // The retired client has no listener of ours left; the new one has the standard set.
+  expect(first.eventNames()).toEqual([]);
+  expect(engine.listenerNames()).toEqual((clients[1] as FakeClient).eventNames().map(String).sort());
+  expect(states).toEqual(['connected', 'reconnecting', 'connected']);
+  await engine.stop();
+  expect(engine.state).toBe('stopped');
+});
+
+test('a start() that never opens (rejected by ari-client) → a fresh client', async () => {
+  const { engine, clients } = setup(undefined, {
+    configure: (c, index) => {
+      if (index === 0) c.startResult = Promise.reject(new Error('Connection attempts exceeded WebSocketMaxRetries. unknown'));
+    },
+  });
+  await until(() => engine.state === 'connected');
+  expect(clients).toHaveLength(2);
+  expect((clients[0] as FakeClient).eventNames()).toEqual([]);
+  await engine.stop();
+});
+
+test('unanswered pings → the client is replaced; answered pings keep it', async () => {
+  const { engine, clients } = setup(undefined, { pingIntervalMs: 30 });
+  await until(() => engine.state === 'connected');
+  const first = clients[0] as FakeClient;
+  // Answer the first ping only.
+  await until(() => first.pings === 1);
+  first.emit('pong');
+  await until(() => clients.length === 2, 1000);
+  expect(first.pings).toBeGreaterThanOrEqual(2);
+  await engine.stop();
+});
+
+test('ApplicationReplaced → standby: no reconnect, no fresh client', async () => {
+  const { engine, clients, states } = setup();
+  await until(() => engine.state === 'connected');
+  (clients[0] as FakeClient).emit('ApplicationReplaced', { type: 'ApplicationReplaced', application: 'voice-portal' });
+  await until(() => engine.state === 'standby');
+  await new Promise((r) => setTimeout(r, 100));
+  expect(clients).toHaveLength(1);
+  expect(states).toEqual(['connected', 'standby']);
+  await engine.stop();
+});
+
+test('a flow that throws, or a malformed event, never escapes into ari-client', async () => {
+  const { engine, clients } = setup(async () => {
+    throw new Error('flow bug');
+  });
+  await until(() => engine.state === 'connected');
+  const client = clients[0] as FakeClient;
+  expect(() => client.emit('StasisStart', null)).not.toThrow();
+  expect(() => client.emit('PlaybackFinished', { playback: 42 })).not.toThrow();
+  client.emit('StasisStart', { type: 'StasisStart', args: [], channel: { id: 'c1', name: 'PJSIP/1-1' } });
+  // The flow failed: the engine hangs the call up.
+  await until(() => client.requests.some((r) => r.startsWith('hangup')));
+  client.emit('StasisEnd', { type: 'StasisEnd', channel: { id: 'c1' } });
+  expect(engine.activeCallCount()).toBe(0);
+  await engine.stop();
+});

@@ -30,8 +30,10 @@ export interface Config {
   logLevel: string;
   ari: AriConfig;
   redis: RedisConfig;
-  /** Server-side secret mixed into every PIN hash; undefined only outside production. */
-  pinPepper?: string;
+  /** Server-side secret mixed into every PIN hash (see resolvePepper). */
+  pinPepper: string;
+  /** True when no pepper was configured and the development pepper is in use. */
+  pinPepperIsDevelopmentDefault: boolean;
   lockoutWebhookUrl?: string;
   /** Port of /healthz and /readyz; undefined = off. */
   httpPort?: number;
@@ -85,15 +87,28 @@ function sentinels(env: Env): { host: string; port: number }[] | undefined {
   });
 }
 
+/**
+ * Public, so never good enough for real PINs: used only outside production when no pepper is
+ * configured (a development checkout, the tests). The pepper fingerprint kept in Redis stops
+ * a production process with a real pepper from mixing with hashes made with this one.
+ */
+export const DEVELOPMENT_PEPPER = 'voice-portal-development-pepper-not-secret';
+
+/** PIN_PEPPER / PIN_PEPPER_FILE, shared by the application and the admin CLI. */
+export function resolvePepper(env: Env): { pepper: string; isDevelopmentDefault: boolean } {
+  const production = env.NODE_ENV === 'production';
+  const pepper = secret(env, 'PIN_PEPPER');
+  if (!pepper) {
+    if (production) throw new ConfigError('PIN_PEPPER or PIN_PEPPER_FILE is required when NODE_ENV=production');
+    return { pepper: DEVELOPMENT_PEPPER, isDevelopmentDefault: true };
+  }
+  if (pepper.length < 16) throw new ConfigError('PIN_PEPPER must be at least 16 characters (use a long random value)');
+  return { pepper, isDevelopmentDefault: false };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
-  const pinPepper = secret(env, 'PIN_PEPPER');
-  if (nodeEnv === 'production' && !pinPepper) {
-    throw new ConfigError('PIN_PEPPER or PIN_PEPPER_FILE is required when NODE_ENV=production');
-  }
-  if (pinPepper !== undefined && pinPepper.length < 16) {
-    throw new ConfigError('PIN_PEPPER must be at least 16 characters (use a long random value)');
-  }
+  const { pepper: pinPepper, isDevelopmentDefault } = resolvePepper(env);
   const ariPassword = secret(env, 'ARI_PASSWORD');
   if (!ariPassword) throw new ConfigError('ARI_PASSWORD or ARI_PASSWORD_FILE is required');
   const sentinelList = sentinels(env);
@@ -111,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
       ...(sentinelList ? { sentinels: sentinelList, sentinelName: env.REDIS_SENTINEL_NAME ?? 'mymaster' } : {}),
     },
     pinPepper,
+    pinPepperIsDevelopmentDefault: isDevelopmentDefault,
     lockoutWebhookUrl: env.LOCKOUT_WEBHOOK_URL || undefined,
     httpPort: optionalPort(env, 'HTTP_PORT'),
   };

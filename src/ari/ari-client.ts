@@ -48,7 +48,15 @@ export interface AriClient {
     continueInDialplan(p: { channelId: string }): PromiseLike<unknown>;
   };
   playbacks: { stop(p: { playbackId: string }): PromiseLike<unknown> };
-  recordings: { stop(p: { recordingName: string }): PromiseLike<unknown> };
+  recordings: {
+    stop(p: { recordingName: string }): PromiseLike<unknown>;
+    getStored(p: { recordingName: string }): PromiseLike<unknown>;
+    deleteStored(p: { recordingName: string }): PromiseLike<unknown>;
+    listStored(): PromiseLike<unknown>;
+  };
+  mailboxes: {
+    update(p: { mailboxName: string; oldMessages: number; newMessages: number }): PromiseLike<unknown>;
+  };
   applications: { get(p: { applicationName: string }): PromiseLike<unknown> };
 }
 

@@ -25,7 +25,8 @@ import type { Logger } from '../log';
 import { connectAriClient, retireClient, type AriClient, type AriListener } from './ari-client';
 import type { Call } from './call';
 import { CallSession, type AriChannelJson } from './call-session';
-import { AriConnectError, AriUnavailable, CallEnded, toAriError } from './errors';
+import { AriConnectError, AriError, AriUnavailable, CallEnded, toAriError } from './errors';
+import type { MessageWaiting, StoredRecordings } from './media-store';
 import type { CallRest, PlaybackEvent, RecordingEvent } from './verb';
 
 export type EngineState = 'connecting' | 'connected' | 'reconnecting' | 'standby' | 'stopped';
@@ -76,6 +77,8 @@ export interface AriEngine {
   listenerNames(): string[];
   /** Debug: how many ari-client clients were built so far (1 + fresh rebuilds). */
   clientGeneration(): number;
+  readonly storedRecordings: StoredRecordings;
+  readonly messageWaiting: MessageWaiting;
 }
 
 /** Event types the engine listens to on every client it builds. */
@@ -147,6 +150,44 @@ class Engine extends EventEmitter implements AriEngine {
     };
     this.rest = this.makeRest();
   }
+
+  readonly storedRecordings: StoredRecordings = {
+    exists: async (name) => {
+      try {
+        await this.request('getStoredRecording', (c) => c.recordings.getStored({ recordingName: name }));
+        return true;
+      } catch (err) {
+        if (err instanceof AriError && err.status === 404) return false;
+        throw err;
+      }
+    },
+    remove: async (name) => {
+      try {
+        await this.request('deleteStoredRecording', (c) => c.recordings.deleteStored({ recordingName: name }));
+      } catch (err) {
+        if (!(err instanceof AriError && err.status === 404)) throw err;
+      }
+    },
+    list: async (prefix = '') => {
+      const client = this.client;
+      if (!client) throw new AriUnavailable('listStoredRecordings', 'not connected to Asterisk');
+      let stored: unknown;
+      try {
+        stored = await client.recordings.listStored();
+      } catch (err) {
+        throw toAriError('listStoredRecordings', err);
+      }
+      const names = Array.isArray(stored) ? stored.map((r: { name?: unknown }) => String(r.name ?? '')) : [];
+      return names.filter((n) => n !== '' && n.startsWith(prefix));
+    },
+  };
+
+  readonly messageWaiting: MessageWaiting = {
+    update: (mailbox, counts) =>
+      this.request('updateMailbox', (c) =>
+        c.mailboxes.update({ mailboxName: mailbox, oldMessages: counts.oldMessages, newMessages: counts.newMessages }),
+      ),
+  };
 
   get state(): EngineState {
     return this.current;

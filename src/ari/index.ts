@@ -19,3 +19,4 @@ export {
   RecordingLost,
 } from './errors';
 export { startAriEngine, type AriEngine, type AriEngineOptions, type EngineState, type ReconnectOptions } from './engine';
+export type { MessageWaiting, StoredRecordings } from './media-store';

@@ -255,7 +255,7 @@ export class RecordingOp implements MediaOp {
 
   /** The caller started or stopped talking: silence detection starts over. */
   onSpeech(): void {
-    if (this.state === 'recording') this.armSilence();
+    if (this.state === 'recording' && this.req.maxSilenceSeconds > 0) this.armSilence();
   }
 
   /** POST /recordings/live/{name}/stop: ends it, the file is kept. */

@@ -1,0 +1,52 @@
+/**
+ * What the call flows need from the rest of the application. Flows import neither
+ * ari-client nor ioredis: the store and the stored-recording operations arrive here.
+ */
+import type { Logger } from '../log';
+import type { StoredRecordings } from '../ari';
+import type { Store } from '../store';
+
+/** The store operations the portal uses (SPEC §8 vocabulary). */
+export type PortalStore = Pick<
+  Store,
+  | 'getLocation'
+  | 'findLocationByPortal'
+  | 'findUserByMailbox'
+  | 'getUser'
+  | 'verifyUserPin'
+  | 'verifyAdminPasscode'
+  | 'changePin'
+  | 'markNameRecorded'
+>;
+
+export interface PortalTimings {
+  /** Wait for the first key of an entry or a menu choice. */
+  firstDigitTimeoutMs: number;
+  /** Wait between keys; also ends an entry typed without `#`. */
+  interDigitTimeoutMs: number;
+  /** Silent or wrong answers in a row before goodbye (SPEC §5: 3). */
+  maxNoInput: number;
+  /** Failed logins in one call before goodbye (SPEC §3 rule 7: 3). */
+  maxLoginFailures: number;
+  nameMaxSeconds: number;
+  greetingMaxSeconds: number;
+  /** Silence that ends a recording. */
+  maxSilenceSeconds: number;
+}
+
+export const DEFAULT_TIMINGS: PortalTimings = {
+  firstDigitTimeoutMs: 5000,
+  interDigitTimeoutMs: 3000,
+  maxNoInput: 3,
+  maxLoginFailures: 3,
+  nameMaxSeconds: 10,
+  greetingMaxSeconds: 120,
+  maxSilenceSeconds: 5,
+};
+
+export interface PortalDeps {
+  store: PortalStore;
+  recordings: StoredRecordings;
+  timings: PortalTimings;
+  logger: Logger;
+}

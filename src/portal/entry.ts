@@ -1,0 +1,68 @@
+/**
+ * Where every call handed to the Stasis app starts (SPEC §2): find the location, then the
+ * login flow. The one place that turns failures into what the caller hears: a dependency
+ * down → "temporarily unavailable"; a caller who stopped answering → "goodbye"; a hang-up →
+ * nothing more.
+ */
+import type { Call } from '../ari/call';
+import { CallEnded } from '../ari/errors';
+import { PepperMismatch, StoreUnavailable } from '../store/errors';
+import type { Location } from '../store/types';
+import type { PortalDeps } from './deps';
+import { login } from './login';
+import { CallerGaveUp, Session } from './session';
+
+export async function handlePortalCall(call: Call, deps: PortalDeps): Promise<void> {
+  const s = new Session(call, deps, call.language || 'en');
+  try {
+    await call.answer();
+    const [mode, target] = call.args;
+    if (mode === 'deposit') {
+      // Leaving messages arrives with voicemail (roadmap step 6).
+      s.log.error('voicemail deposit is not available in this version', { mailboxGiven: Boolean(target) });
+      await s.endWith('service-unavailable');
+      return;
+    }
+    const location = await findLocation(s, mode === 'portal' ? target : undefined);
+    if (!location) {
+      s.log.error('no location for this call', { args: call.args, extension: call.extension });
+      await s.endWith('service-unavailable');
+      return;
+    }
+    s.lang = location.language;
+    await login(s, location);
+  } catch (err) {
+    await endAfterError(s, err);
+  } finally {
+    await call.hangup().catch(() => undefined);
+  }
+}
+
+/** From the Stasis args `portal,<locationId>`, else from the dialled number or extension. */
+async function findLocation(s: Session, locationId: string | undefined): Promise<Location | null> {
+  if (locationId) return s.deps.store.getLocation(locationId);
+  const dialled = s.call.extension.replace(/^\+/, '');
+  if (!/^\d+$/.test(dialled)) return null;
+  return s.deps.store.findLocationByPortal(dialled);
+}
+
+async function endAfterError(s: Session, err: unknown): Promise<void> {
+  if (err instanceof CallEnded) {
+    s.log.info('caller hung up');
+    return;
+  }
+  try {
+    if (err instanceof CallerGaveUp) {
+      s.log.info('ending call', { why: err.message });
+      await s.goodbye();
+    } else if (err instanceof StoreUnavailable || err instanceof PepperMismatch) {
+      s.log.error('store unavailable during a call', { error: err.message });
+      await s.endWith('temporarily-unavailable');
+    } else {
+      s.log.error('unexpected error in call flow', { error: err instanceof Error ? err.stack : String(err) });
+      await s.endWith('temporarily-unavailable');
+    }
+  } catch (inner) {
+    if (!(inner instanceof CallEnded)) s.log.warn('could not end the call cleanly', { error: String(inner) });
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Login (SPEC §2 own phone / other phone, SPEC §3 rules). The store does the counting
+ * (reserve-then-evaluate, lockout, spray throttle); this flow decides what the caller hears.
+ */
+import type { Location } from '../store/types';
+import type { AdminVerifyResult, VerifyResult } from '../store/types';
+import { adminMenu } from './admin-menu';
+import { changePin } from './change-pin';
+import { mainMenu } from './main-menu';
+import { recordPersonalName } from './personal-name';
+import type { PromptId } from './prompts';
+import { CallerGaveUp, type Session } from './session';
+
+/** Counted over the whole call, whatever the path. */
+interface CallCounters {
+  failedLogins: number;
+  emptyEntries: number;
+}
+
+export async function login(s: Session, location: Location): Promise<void> {
+  const counters: CallCounters = { failedLogins: 0, emptyEntries: 0 };
+  const caller = s.call.callerNumber;
+  const own = caller ? await s.deps.store.findUserByMailbox(caller) : null;
+  if (!own) return otherPhoneLogin(s, location, counters, 'welcome-enter-mailbox');
+
+  // Own phone: that mailbox is assumed; its owner's language from the first word.
+  s.lang = own.language ?? location.language;
+  let prompts: PromptId[] = ['welcome'];
+  for (;;) {
+    const entry = await s.readEntry(prompts, { starIsKey: true });
+    if (entry.kind === 'star') {
+      s.lang = location.language;
+      return otherPhoneLogin(s, location, counters, 'enter-mailbox');
+    }
+    if (entry.kind === 'empty') {
+      countEmpty(s, counters);
+      prompts = ['enter-passcode'];
+      continue;
+    }
+    // The admin passcode typed here is just a wrong PIN for this mailbox (SPEC §3 rule 5).
+    const verdict = await s.deps.store.verifyUserPin(own.extension, entry.value, caller);
+    if (verdict.result === 'ok') return afterUserLogin(s, verdict);
+    if ((await afterFailure(s, verdict, counters)) === 'ended') return;
+    prompts = ['invalid-passcode', 'enter-passcode'];
+  }
+}
+
+/** Not one's own phone (`*`) or an unknown caller ID: the mailbox, then its PIN (SPEC §3 rule 6). */
+async function otherPhoneLogin(
+  s: Session,
+  location: Location,
+  counters: CallCounters,
+  greeting: 'welcome-enter-mailbox' | 'enter-mailbox',
+): Promise<void> {
+  const caller = s.call.callerNumber;
+  let prompts: PromptId[] = [greeting];
+  for (;;) {
+    const mailbox = await s.readEntry(prompts);
+    if (mailbox.kind !== 'digits') {
+      countEmpty(s, counters);
+      prompts = ['enter-mailbox'];
+      continue;
+    }
+    const pin = await s.readEntry(['enter-passcode']);
+    if (pin.kind !== 'digits') {
+      countEmpty(s, counters);
+      prompts = ['enter-mailbox'];
+      continue;
+    }
+    if (isPortalOf(location, mailbox.value)) {
+      const verdict = await s.deps.store.verifyAdminPasscode(location.id, pin.value, caller);
+      if (verdict.result === 'ok') {
+        s.log.info('admin login', { location: location.id });
+        return adminMenu(s, location.id);
+      }
+      if ((await afterFailure(s, verdict, counters)) === 'ended') return;
+    } else {
+      // An unknown mailbox answers 'invalid' after the same work as a wrong PIN (rule 7).
+      const verdict = await s.deps.store.verifyUserPin(mailbox.value, pin.value, caller);
+      if (verdict.result === 'ok') {
+        const user = await s.deps.store.getUser(verdict.userId);
+        s.lang = user?.language ?? location.language;
+        return afterUserLogin(s, verdict);
+      }
+      if ((await afterFailure(s, verdict, counters)) === 'ended') return;
+    }
+    prompts = ['invalid-passcode', 'enter-mailbox'];
+  }
+}
+
+/** SPEC §4: what a correct PIN leads to, as the §8 table left the mailbox. */
+async function afterUserLogin(s: Session, ok: Extract<VerifyResult, { result: 'ok' }>): Promise<void> {
+  s.log.info('user login', { user: ok.userId, mustChange: ok.mustChange, mustRecordName: ok.mustRecordName });
+  if (ok.mustChange) {
+    await changePin(s, ok.userId, 'must-change-passcode');
+    await recordPersonalName(s, ok.userId);
+  } else if (ok.mustRecordName) {
+    await s.say('must-record-name');
+    await recordPersonalName(s, ok.userId);
+  }
+  return mainMenu(s, ok.userId);
+}
+
+type Failure = Exclude<VerifyResult | AdminVerifyResult, { result: 'ok' }>;
+
+/** Tell the caller; 'retry' when another attempt is allowed in this call. */
+async function afterFailure(s: Session, verdict: Failure, counters: CallCounters): Promise<'retry' | 'ended'> {
+  switch (verdict.result) {
+    case 'invalid':
+      counters.failedLogins += 1;
+      s.log.info('login failed', { failedLoginsThisCall: counters.failedLogins });
+      if (counters.failedLogins >= s.timings.maxLoginFailures) {
+        await s.say('invalid-passcode');
+        throw new CallerGaveUp('too many failed logins in one call');
+      }
+      return 'retry';
+    case 'locked':
+      s.log.warn('login refused: locked');
+      await s.endWith('locked');
+      return 'ended';
+    case 'no-pin':
+      await s.endWith('no-passcode-set');
+      return 'ended';
+    case 'throttled':
+      s.log.warn('login refused: calling number throttled');
+      await s.endWith('service-unavailable');
+      return 'ended';
+  }
+}
+
+function countEmpty(s: Session, counters: CallCounters): void {
+  counters.emptyEntries += 1;
+  if (counters.emptyEntries >= s.timings.maxNoInput) throw new CallerGaveUp('no input');
+}
+
+function digitsOnly(value: string | undefined): string {
+  return (value ?? '').replace(/\D/g, '');
+}
+
+/** The location's own portal number or extension, typed as a mailbox (SPEC §3 rule 6). */
+function isPortalOf(location: Location, mailbox: string): boolean {
+  return mailbox === location.portalExtension || (location.portalNumber !== undefined && mailbox === digitsOnly(location.portalNumber));
+}

@@ -1,0 +1,52 @@
+/**
+ * The portal's own prompts. Every id here has an English and a French recording in
+ * `sounds/<lang>/voice-portal/<id>.wav` and its text in `sounds/catalog.json` (a test checks
+ * both). Flows name prompts only through `PromptId`, so a typo does not compile.
+ */
+export const PROMPT_IDS = [
+  'welcome',
+  'welcome-enter-mailbox',
+  'enter-mailbox',
+  'enter-passcode',
+  'invalid-passcode',
+  'locked',
+  'no-passcode-set',
+  'must-change-passcode',
+  'enter-new-passcode',
+  'confirm-passcode',
+  'passcodes-differ',
+  'passcode-too-short',
+  'passcode-too-long',
+  'passcode-too-simple',
+  'passcode-contains-number',
+  'passcode-used-recently',
+  'passcode-is-default',
+  'passcode-changed',
+  'must-record-name',
+  'record-name',
+  'recording-options',
+  'main-menu',
+  'no-messages',
+  'greetings-menu',
+  'greeting-saved',
+  'greeting-restored',
+  'greeting-empty',
+  'record-busy-greeting',
+  'record-unavailable-greeting',
+  'admin-menu',
+  'admin-greetings-business-hours',
+  'admin-greetings-after-hours',
+  'record-after-tone',
+  'service-unavailable',
+  'temporarily-unavailable',
+  'goodbye',
+  'invalid-option',
+  'name-saved',
+] as const;
+
+export type PromptId = (typeof PROMPT_IDS)[number];
+
+/** The ARI media URI of a prompt; the language is chosen per playback. */
+export function promptMedia(id: PromptId): string {
+  return `sound:voice-portal/${id}`;
+}

@@ -1,0 +1,118 @@
+/**
+ * End-to-end harness: the unchanged application (src/app.ts) against the ARI test double
+ * and a private Redis. Tests place calls through the double's control API and read what the
+ * caller heard and what Redis holds.
+ */
+import path from 'node:path';
+import { startApp, type App, type AppOptions } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { silentLogger } from '../../src/log';
+import { openStore, type Store } from '../../src/store';
+import { AsteriskDouble } from '../double';
+import type { CallLogEntry, PlaceCallOptions, SimCall } from '../double/control';
+import { startTestRedis, type TestRedis } from './redis';
+
+export const ARI_USER = 'voice-portal';
+export const ARI_PASS = 'test-ari-password';
+export const PEPPER = 'test-pepper-0123456789abcdef';
+const SOUNDS_DIR = path.resolve(__dirname, '../../sounds');
+
+/** Fast but ordered: prompts at 1/20 of their length, short waits for keys. */
+export const TEST_TIMINGS = {
+  firstDigitTimeoutMs: 600,
+  interDigitTimeoutMs: 300,
+};
+export const TIME_SCALE = 0.05;
+
+export interface Harness {
+  double: AsteriskDouble;
+  redis: TestRedis;
+  app: App;
+  /** A second store connection, as an administrator's CLI would have. */
+  admin: Store;
+  call(opts: Partial<PlaceCallOptions> & { callerNumber: string }): Promise<SimCall>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { app?: AppOptions; restartableRedis?: boolean } = {}): Promise<Harness> {
+  const redis = await startTestRedis({ restartable: opts.restartableRedis });
+  const double = await AsteriskDouble.start({
+    username: ARI_USER,
+    password: ARI_PASS,
+    timeScale: TIME_SCALE,
+    soundsDirs: [SOUNDS_DIR],
+    // Asterisk's core sounds (beep, digits) have no file here: they exist with a default length.
+    knownSounds: '*',
+  });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    ARI_URL: double.url,
+    ARI_USERNAME: ARI_USER,
+    ARI_PASSWORD: ARI_PASS,
+    REDIS_URL: redis.url,
+    PIN_PEPPER: PEPPER,
+  });
+  const logger = silentLogger();
+  const app = startApp(config, logger, {
+    timings: TEST_TIMINGS,
+    playbackTimeoutMs: 2000,
+    ...opts.app,
+  });
+  await waitUntil(() => double.registeredApps().includes('voice-portal'), 10_000, 'the app registers with ARI');
+  const admin = openStore({ redis: config.redis, pepper: PEPPER, logger, connectionName: 'test-admin' });
+  return {
+    double,
+    redis,
+    app,
+    admin,
+    call: (o) => double.placeCall({ extension: '8000', args: ['portal', 'paris'], ...o }),
+    async close() {
+      await app.stop();
+      await admin.close();
+      await double.close();
+      await redis.stop();
+    },
+  };
+}
+
+export async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const PROMPT_PREFIX = 'sound:voice-portal/';
+
+/** What the caller heard: prompt ids for the portal's prompts, other media as their URI. */
+export function heard(call: SimCall): string[] {
+  return call.heard().map((uri) => (uri.startsWith(PROMPT_PREFIX) ? uri.slice(PROMPT_PREFIX.length) : uri));
+}
+
+/** Resolve once the caller starts hearing the n-th (1-based, counted over the call) occurrence of `prompt`. */
+export async function hears(call: SimCall, prompt: string, occurrence = 1, timeoutMs = 8000): Promise<void> {
+  let seen = 0;
+  const uri = prompt.includes(':') ? prompt : PROMPT_PREFIX + prompt;
+  await call.waitFor((e: CallLogEntry) => e.kind === 'media-started' && e.uri === uri && ++seen === occurrence, timeoutMs);
+}
+
+/** Resolve once the prompt finished playing (to the end or stopped). */
+export async function heardToEnd(call: SimCall, prompt: string, occurrence = 1, timeoutMs = 8000): Promise<void> {
+  let seen = 0;
+  const uri = prompt.includes(':') ? prompt : PROMPT_PREFIX + prompt;
+  await call.waitFor((e: CallLogEntry) => e.kind === 'media-finished' && e.uri === uri && ++seen === occurrence, timeoutMs);
+}
+
+/** The call ended; resolves with how. */
+export async function ended(call: SimCall, timeoutMs = 10_000): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`call did not end; heard: ${heard(call).join(', ')}`)), timeoutMs);
+  });
+  try {
+    return (await Promise.race([call.ended, timeout])).by;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -116,3 +116,29 @@ export async function ended(call: SimCall, timeoutMs = 10_000): Promise<string> 
     clearTimeout(timer);
   }
 }
+
+/**
+ * The caller records something: waits for the recording to start, talks for `seconds`
+ * (Asterisk time), then presses `#`. Resolves when Asterisk finished the recording.
+ */
+export async function recordVoice(call: SimCall, seconds: number, occurrence = 1): Promise<void> {
+  let started = 0;
+  const startedEntry = await call.waitFor((e) => e.kind === 'recording-started' && ++started === occurrence);
+  const name = startedEntry.kind === 'recording-started' ? startedEntry.name : '';
+  call.speak(seconds);
+  await new Promise((r) => setTimeout(r, seconds * 1000 * TIME_SCALE + 40));
+  await call.press('#');
+  await call.waitFor((e) => e.kind === 'recording-finished' && e.name === name);
+}
+
+/** Location `paris` (portal extension 8000, number +33100000000) with an admin passcode. */
+export const PARIS = {
+  id: 'paris',
+  name: 'Paris',
+  portalExtension: '8000',
+  portalNumber: '+33100000000',
+  language: 'en',
+  timeZone: 'Europe/Paris',
+};
+export const ADMIN_PASSCODE = '902741';
+export const DEFAULT_PIN = '739153';

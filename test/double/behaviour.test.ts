@@ -234,6 +234,15 @@ describe('recording', () => {
     expect(call.log.find((e) => e.kind === 'recording-finished')).toMatchObject({ endedBy: 'max-duration' });
   });
 
+  test('without maxSilenceSeconds, the caller falling silent does not end it (0 = no silence detection)', async () => {
+    await record('name=r2s&format=wav&maxDurationSeconds=3&terminateOn=%23');
+    await sock.waitType('RecordingStarted');
+    call.speak(0.5);
+    const rec = await finished();
+    expect(rec).toMatchObject({ duration: 3 });
+    expect(call.log.find((e) => e.kind === 'recording-finished')).toMatchObject({ endedBy: 'max-duration' });
+  });
+
   test('maxSilenceSeconds: ends after that much silence; talking_duration / silence_duration reported', async () => {
     await record('name=r3&format=wav&maxDurationSeconds=30&maxSilenceSeconds=2');
     await sock.waitType('RecordingStarted');

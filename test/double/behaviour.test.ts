@@ -15,7 +15,7 @@ let sock: EventSocket;
 let call: SimCall;
 let soundsDir: string;
 
-const SCALE = 0.02;
+const SCALE = 0.1; // slow enough that a loaded CI machine does not blur the Asterisk-time bounds below
 const pbOf = (e: AriEventJson): { id: string; state: string; media_uri: string; language: string } =>
   e.playback as { id: string; state: string; media_uri: string; language: string };
 const recOf = (e: AriEventJson): Record<string, unknown> => e.recording as Record<string, unknown>;
@@ -219,7 +219,7 @@ describe('recording', () => {
     const rec = await finished();
     expect(rec).toMatchObject({ name: 'r1', state: 'done' });
     expect(rec.duration).toBe(wholeSecondsRecorded());
-    expect([2, 3]).toContain(rec.duration); // 2.5 s of Asterisk time (a loaded machine may add some)
+    expect([2, 3]).toContain(rec.duration); // 2.5 s of Asterisk time (a loaded machine may add a little)
     expect(sock.types().slice(-2)).toEqual(['ChannelDtmfReceived', 'RecordingFinished']);
     expect(call.log.find((e) => e.kind === 'recording-finished')).toMatchObject({ endedBy: 'terminator', durationSec: rec.duration });
   });
@@ -326,12 +326,12 @@ describe('leaving Stasis', () => {
 });
 
 describe('time scaling', () => {
-  test('durations are multiplied by timeScale (vm-login 2.55 s → 51 ms at 0.02)', async () => {
+  test('durations are multiplied by timeScale (vm-login 2.55 s → 255 ms at 0.1)', async () => {
     await play('sound:vm-login', 't');
     await sock.waitType('PlaybackFinished');
     const [s, f] = call.log.filter((e) => e.kind.startsWith('media'));
-    expect(f.at - s.at).toBeGreaterThanOrEqual(45);
-    expect(f.at - s.at).toBeLessThan(150);
+    expect(f.at - s.at).toBeGreaterThanOrEqual(2550 * SCALE - 5);
+    expect(f.at - s.at).toBeLessThan(2550 * SCALE + 150);
   });
 
   test('press gaps are scaled too', async () => {

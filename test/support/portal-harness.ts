@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { startApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { silentLogger } from '../../src/log';
+import { silentLogger, type Logger } from '../../src/log';
 import { openStore, type Store } from '../../src/store';
 import { AsteriskDouble } from '../double';
 import type { CallLogEntry, PlaceCallOptions, SimCall } from '../double/control';
@@ -34,7 +34,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { app?: AppOptions; restartableRedis?: boolean } = {}): Promise<Harness> {
+export async function startHarness(opts: { app?: AppOptions; restartableRedis?: boolean; logger?: Logger } = {}): Promise<Harness> {
   const redis = await startTestRedis({ restartable: opts.restartableRedis });
   const double = await AsteriskDouble.start({
     username: ARI_USER,
@@ -52,7 +52,7 @@ export async function startHarness(opts: { app?: AppOptions; restartableRedis?: 
     REDIS_URL: redis.url,
     PIN_PEPPER: PEPPER,
   });
-  const logger = silentLogger();
+  const logger = opts.logger ?? silentLogger();
   const app = startApp(config, logger, {
     timings: TEST_TIMINGS,
     playbackTimeoutMs: 2000,

@@ -6,9 +6,11 @@
 import { startAriEngine, type AriEngine, type ReconnectOptions } from './ari';
 import type { Config } from './config';
 import type { Logger } from './log';
-import { DEFAULT_TIMINGS, type PortalTimings } from './portal/deps';
+import { DEFAULT_TIMINGS, DEFAULT_VOICEMAIL, type PortalTimings, type VoicemailSettings } from './portal/deps';
 import { handlePortalCall } from './portal/entry';
-import { openStore, type Store } from './store';
+import { Lamps } from './portal/lamps';
+import { CallGate, type DrainReport } from './shutdown';
+import { openMessageStore, openStore, type MessageStore, type Store } from './store';
 
 export interface AppOptions {
   /** Override the portal's waits (tests shorten them). */
@@ -16,11 +18,23 @@ export interface AppOptions {
   /** Bound of one media item that never finishes (default: the engine's). */
   playbackTimeoutMs?: number;
   reconnect?: ReconnectOptions;
+  /** Voicemail limits (message length, mailbox size); defaults DEFAULT_VOICEMAIL. */
+  voicemail?: Partial<VoicemailSettings>;
 }
 
 export interface App {
   readonly engine: AriEngine;
   readonly store: Store;
+  /** Voice messages (own Redis connection, closed by stop()). */
+  readonly messages: MessageStore;
+  /** True once drain() began: new calls are refused (and /readyz says so). */
+  readonly draining: boolean;
+  /**
+   * Graceful shutdown, first half (src/shutdown.ts): refuse new calls, let calls in progress
+   * finish for up to `graceMs`, then tell the rest "temporarily unavailable" and hang up.
+   * Call stop() afterwards.
+   */
+  drain(graceMs: number): Promise<DrainReport>;
   stop(): Promise<void>;
 }
 
@@ -36,19 +50,45 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     connectionName: 'voice-portal',
   });
   const timings: PortalTimings = { ...DEFAULT_TIMINGS, ...options.timings };
+  const messages = openMessageStore({ redis: config.redis, connectionName: 'voice-portal-messages' });
+  const voicemail: VoicemailSettings = { ...DEFAULT_VOICEMAIL, ...options.voicemail };
+  const gate = new CallGate(() => engine, logger);
   const engine: AriEngine = startAriEngine({
     config: config.ari,
     logger,
     playbackTimeoutMs: options.playbackTimeoutMs,
     reconnect: options.reconnect,
-    onCall: (call) => handlePortalCall(call, { store, recordings: engine.storedRecordings, timings, logger }),
+    onCall: (call) => gate.serve(call, (flowCall) => handlePortalCall(flowCall, { store, recordings: engine.storedRecordings, timings, logger, messages, lamps, voicemail })),
+  });
+  const lamps = new Lamps(engine.messageWaiting, (userId) => messages.counts(userId), logger.child({ component: 'lamps' }));
+  // Every (re)connection to Asterisk: put every user's lamp right (counts changed while the
+  // application was away, or Asterisk lost them). In the background: calls need not wait.
+  engine.on('state', (state) => {
+    if (state === 'connected') void resyncLamps(store, lamps, logger);
   });
   return {
     engine,
     store,
+    messages,
+    get draining() {
+      return gate.isDraining;
+    },
+    drain: (graceMs) => gate.drain(graceMs),
     async stop() {
       await engine.stop();
       await store.close();
+      await messages.close();
     },
   };
+}
+
+/** Every user's lamp from the message counts in Redis (never throws: lamps are best effort). */
+async function resyncLamps(store: Store, lamps: Lamps, logger: Logger): Promise<void> {
+  try {
+    const users = await store.listUsers();
+    await lamps.resync(users);
+    logger.info('message-waiting lamps resynchronised', { mailboxes: users.length });
+  } catch (err) {
+    logger.warn('could not resynchronise the message-waiting lamps', { error: err instanceof Error ? err.message : String(err) });
+  }
 }

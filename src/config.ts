@@ -37,6 +37,10 @@ export interface Config {
   lockoutWebhookUrl?: string;
   /** Port of /healthz and /readyz; undefined = off. */
   httpPort?: number;
+  /** Address the health server binds (default 127.0.0.1; 0.0.0.0 for probes from outside). */
+  httpHost: string;
+  /** SIGTERM/SIGINT: how long calls in progress may go on before they are ended (ms). */
+  shutdownGraceMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -61,6 +65,17 @@ function optionalPort(env: Env, name: string): number | undefined {
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(`${name} must be a port number (1-65535), got "${raw}"`);
   return n;
 }
+
+function nonNegativeMs(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number of milliseconds (0 or more), got "${raw}"`);
+  return n;
+}
+
+/** Default SHUTDOWN_GRACE_MS: long enough for most portal calls to finish a step. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
 function url(env: Env, name: string, fallback: string, schemes: string[]): string {
   const raw = env[name] ?? fallback;
@@ -129,5 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     pinPepperIsDevelopmentDefault: isDevelopmentDefault,
     lockoutWebhookUrl: env.LOCKOUT_WEBHOOK_URL || undefined,
     httpPort: optionalPort(env, 'HTTP_PORT'),
+    httpHost: env.HTTP_HOST || '127.0.0.1',
+    shutdownGraceMs: nonNegativeMs(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
   };
 }

@@ -23,7 +23,7 @@ export interface AriChannelJson {
 }
 
 /** What the session needs of the verb in flight, whatever its result type. */
-type RunningVerb = Pick<VerbTask<unknown>, 'kind' | 'onDtmf' | 'onPlayback' | 'onRecording' | 'onHangupRequest' | 'kill'>;
+type RunningVerb = Pick<VerbTask<unknown>, 'kind' | 'onDtmf' | 'onPlayback' | 'onRecording' | 'onHangupRequest' | 'kill' | 'interrupt'>;
 
 /** Keys kept for a gather at most; a caller leaning on the keypad must not grow memory. */
 const TYPE_AHEAD_LIMIT = 64;
@@ -136,6 +136,15 @@ export class CallSession implements Call {
       }
       throw err;
     }
+  }
+
+  /**
+   * Shutdown (engine.interruptCall): stop the verb in flight, media included, and reject it
+   * with `err`; the call stays up and the next verb runs normally. Nothing if no verb runs.
+   */
+  async interrupt(err: Error): Promise<void> {
+    if (this.endInfo) return;
+    await this.active?.interrupt(err);
   }
 
   // ---- events from the engine -------------------------------------------------------------

@@ -73,6 +73,12 @@ export interface AriEngine {
   stop(): Promise<void>;
   /** Calls currently being served. */
   activeCallCount(): number;
+  /**
+   * Graceful shutdown: stop the verb in flight on that call (its playback or recording too)
+   * and reject it with `err`, leaving the call up so the application can still say
+   * something. False when the engine does not serve that channel.
+   */
+  interruptCall(channelId: string, err: Error): Promise<boolean>;
   /** Debug: event names with listeners on the current ari-client client (sorted). */
   listenerNames(): string[];
   /** Debug: how many ari-client clients were built so far (1 + fresh rebuilds). */
@@ -195,6 +201,13 @@ class Engine extends EventEmitter implements AriEngine {
 
   activeCallCount(): number {
     return this.calls.size;
+  }
+
+  async interruptCall(channelId: string, err: Error): Promise<boolean> {
+    const call = this.calls.get(channelId);
+    if (!call) return false;
+    await call.interrupt(err);
+    return true;
   }
 
   listenerNames(): string[] {

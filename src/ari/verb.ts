@@ -104,6 +104,20 @@ export abstract class VerbTask<T> {
     this.reject(err);
   }
 
+  /**
+   * The application is shutting down and needs the channel back while the call stays up:
+   * stop what this verb does on the channel (its playback or recording), then reject with
+   * `err`. Resolves once Asterisk was told, so the next media is not queued behind this one.
+   */
+  async interrupt(err: Error): Promise<void> {
+    if (this.settled) return;
+    await this.stopMedia();
+    this.reject(err);
+  }
+
+  /** Stop this verb's media on the channel (nothing by default). Must not throw. */
+  protected async stopMedia(): Promise<void> {}
+
   protected resolve(value: T): void {
     if (this.settled) return;
     this.release();

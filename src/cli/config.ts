@@ -14,6 +14,11 @@ type Env = Record<string, string | undefined>;
 export interface CliConfig {
   redis: RedisConfig;
   pepper: string;
+  /**
+   * LOCKOUT_WEBHOOK_URL, as the application uses it: the CLI's unlocks and resets are
+   * notified like the portal's locks (the session drains deliveries before exiting).
+   */
+  webhookUrl?: string;
 }
 
 /** Same floor as the application (src/config.ts): a short pepper is refused there too. */
@@ -30,6 +35,20 @@ function redisUrl(raw: string): string {
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw usage('the Redis URL must start with redis:// or rediss://');
   return raw;
+}
+
+/** LOCKOUT_WEBHOOK_URL: an http(s) URL, or absent/empty for none. */
+function webhookUrl(env: Env): Pick<CliConfig, 'webhookUrl'> {
+  const raw = env.LOCKOUT_WEBHOOK_URL;
+  if (raw === undefined || raw === '') return {};
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw usage('LOCKOUT_WEBHOOK_URL is not a URL (want http:// or https://…)');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw usage('LOCKOUT_WEBHOOK_URL must start with http:// or https://');
+  return { webhookUrl: raw };
 }
 
 /** REDIS_SENTINELS (host:port,host:port) and REDIS_SENTINEL_NAME, read as the application does. */
@@ -58,6 +77,7 @@ export function loadCliConfig(env: Env, redisUrlOption?: string): CliConfig {
   return {
     redis: { url: redisUrl(redisUrlOption ?? env.REDIS_URL ?? DEFAULT_REDIS_URL), ...sentinels(env) },
     pepper,
+    ...webhookUrl(env),
   };
 }
 

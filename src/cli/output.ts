@@ -3,7 +3,7 @@
  * absent values as null) or plain-text tables and key/value blocks. No function here accepts
  * a PIN; the one-time PIN is printed by the command that creates it, nowhere else.
  */
-import type { AuditEvent, Location, PinPolicy, ThrottleBucket, User } from '../store';
+import type { AuditEvent, Location, OrgPolicy, ThrottleBucket, User } from '../store';
 
 export interface Output {
   stdout: NodeJS.WritableStream;
@@ -110,15 +110,17 @@ export interface PolicyJson {
   historySize: number;
   maxFailures: number;
   throttlePerHour: number;
+  refuseOutsideStarLogin: boolean;
 }
 
-export function policyJson(p: PinPolicy): PolicyJson {
+export function policyJson(p: OrgPolicy): PolicyJson {
   return {
     minLength: p.minLength,
     maxLength: p.maxLength,
     historySize: p.historySize,
     maxFailures: p.maxFailures,
     throttlePerHour: p.throttlePerHour,
+    refuseOutsideStarLogin: p.refuseOutsideStarLogin,
   };
 }
 

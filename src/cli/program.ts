@@ -12,7 +12,9 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit';
 import { registerDefaultPin } from './commands/default-pin';
+import { registerDoctor } from './commands/doctor';
 import { registerLocation } from './commands/location';
+import { registerMessages } from './commands/messages';
 import { registerPolicy } from './commands/policy';
 import { withExample } from './commands/shared';
 import { registerThrottle } from './commands/throttle';
@@ -46,7 +48,9 @@ const ENVIRONMENT_HELP = `
 Environment:
   REDIS_URL                    Redis of the voice portal (default redis://127.0.0.1:6379; --redis-url wins)
   REDIS_SENTINELS              optional Sentinel list host:port,host:port (with REDIS_SENTINEL_NAME)
-  PIN_PEPPER, PIN_PEPPER_FILE  the application's PIN pepper (required; a different one is refused)
+  PIN_PEPPER, PIN_PEPPER_FILE  the application's PIN pepper (required; with a different one every
+                               change is refused, reading is allowed)
+  LOCKOUT_WEBHOOK_URL          optional: unlocks and resets are POSTed there, as the application does
   SUDO_USER, USER              the operator recorded as actor in the audit trail
 
 PINs and passcodes are never given as arguments: they are asked twice on a terminal
@@ -56,7 +60,13 @@ Exit codes: 0 done, 1 refused (bad input, not found, policy), 2 usage error,
 3 Redis unreachable.`;
 
 /** The command tree; `session` supplies the store and the streams to every action. */
-export function buildProgram(session: Session, streams: CliStreams, hooks: RunHooks = {}): Command {
+export function buildProgram(
+  session: Session,
+  streams: CliStreams,
+  hooks: RunHooks = {},
+  /** The environment (voice messages and doctor read REDIS_URL, ARI_*; default process.env). */
+  env: Record<string, string | undefined> = process.env,
+): Command {
   const program = new Command(PROGRAM_NAME);
   program
     .description('Administer the voice portal: default PIN, PIN policy, locations, users, PIN resets, unlocks, throttle, audit trail.')
@@ -88,8 +98,10 @@ export function buildProgram(session: Session, streams: CliStreams, hooks: RunHo
   registerPolicy(program, session);
   registerLocation(program, session);
   registerUser(program, session);
+  registerMessages(program, session, env);
   registerThrottle(program, session);
   registerAudit(program, session, hooks.onInterrupt ?? (() => undefined));
+  registerDoctor(program, session, env);
   return program;
 }
 
@@ -115,23 +127,25 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   // parsed them, from the program built just below.
   const built: { program?: Command } = {};
   const session = new Session(env, streams, () => built.program?.opts<GlobalOptions>() ?? {});
-  const program = buildProgram(session, streams, hooks);
+  const program = buildProgram(session, streams, hooks, env);
   built.program = program;
+  let code: ExitCode = EXIT.ok;
   try {
     await program.parseAsync(args, { from: 'user' });
-    return EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
       if (err.code === 'commander.help') streams.stderr.write(`${missingSubcommandMessage(program, args)}\n`);
       // Commander has already printed its one-line error through outputError.
-      return EXIT.usage;
+      code = EXIT.usage;
+    } else {
+      const failure = describeFailure(err);
+      streams.stderr.write(`error: ${failure.message}\n`);
+      if (session.debug && err instanceof Error && err.stack) streams.stderr.write(`${err.stack}\n`);
+      code = failure.exitCode;
     }
-    const failure = describeFailure(err);
-    streams.stderr.write(`error: ${failure.message}\n`);
-    if (session.debug && err instanceof Error && err.stack) streams.stderr.write(`${err.stack}\n`);
-    return failure.exitCode;
   } finally {
-    await session.close();
+    await session.close(code !== EXIT.ok);
   }
+  return code;
 }

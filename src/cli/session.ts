@@ -26,6 +26,12 @@ export interface GlobalOptions {
 export const CONNECT_DEADLINE_MS = 2000;
 /** How long one readiness probe may wait (the store's own wait for a connection). */
 const PROBE_MS = 500;
+/**
+ * How long the CLI waits, after its command, for lockout-webhook deliveries still in
+ * progress (a process that exits drops them). Enough for a first try and two retries
+ * (0.5 s, 2 s) against a receiver that answers.
+ */
+export const WEBHOOK_DRAIN_MS = 5000;
 
 export class Session {
   private opened: Store | undefined;
@@ -71,6 +77,7 @@ export class Session {
     const store = openStore({
       redis: config.redis,
       pepper: config.pepper,
+      ...(config.webhookUrl !== undefined ? { webhookUrl: config.webhookUrl } : {}),
       // Without --debug the only output on stderr is the `error:` line.
       logger: this.debug ? createLogger({ level: 'debug' }) : silentLogger(),
       connectionName: 'voice-portal-cli',
@@ -88,9 +95,31 @@ export class Session {
     );
   }
 
-  async close(): Promise<void> {
+  /**
+   * The store for a command that writes: refused (PepperMismatch, exit 1) before anything
+   * else, in particular before an operator types a PIN, when this CLI's pepper is not the
+   * one Redis was set up with. The store checks again on the write itself.
+   */
+  async writableStore(): Promise<Store> {
+    const store = await this.store();
+    await store.checkPepper();
+    return store;
+  }
+
+  /**
+   * Close the store, waiting up to WEBHOOK_DRAIN_MS for lockout notifications in flight.
+   * After a successful command, notifications not delivered get one `warning:` line on
+   * stderr (`failed`: the command already printed its one `error:` line, nothing is added).
+   */
+  async close(failed = false): Promise<void> {
     const store = this.opened;
     this.opened = undefined;
-    if (store) await store.close();
+    if (!store) return;
+    const { webhooksUndelivered } = await store.close({ drainWebhookMs: WEBHOOK_DRAIN_MS });
+    if (webhooksUndelivered > 0 && !failed) {
+      this.streams.stderr.write(
+        `warning: the lockout webhook (LOCKOUT_WEBHOOK_URL) did not accept ${webhooksUndelivered} notification(s) within ${WEBHOOK_DRAIN_MS / 1000} s; the audit trail has them\n`,
+      );
+    }
   }
 }

@@ -4,7 +4,8 @@
  */
 import type { Logger } from '../log';
 import type { StoredRecordings } from '../ari';
-import type { Store } from '../store';
+import type { MessageStore, Store } from '../store';
+import type { MailboxLamps } from './lamps';
 
 /** The store operations the portal uses (SPEC §8 vocabulary). */
 export type PortalStore = Pick<
@@ -44,9 +45,34 @@ export const DEFAULT_TIMINGS: PortalTimings = {
   maxSilenceSeconds: 5,
 };
 
+/** The voice-message operations the portal uses (src/store/messages.ts). */
+export type PortalMessages = Pick<MessageStore, 'counts' | 'list' | 'reserve' | 'commit' | 'release' | 'setStatus' | 'remove'>;
+
+/** Voicemail limits (issue step 6). */
+export interface VoicemailSettings {
+  /** Longest message a caller may leave (default 3 minutes). */
+  maxMessageSeconds: number;
+  /** Messages a mailbox holds, new and saved together (default 100); then deposits are refused. */
+  maxMessages: number;
+  /**
+   * Wait past a message's known duration before it is taken as missing (Asterisk never
+   * finishes the playback of a missing recording).
+   */
+  playbackMarginMs: number;
+}
+
+export const DEFAULT_VOICEMAIL: VoicemailSettings = {
+  maxMessageSeconds: 180,
+  maxMessages: 100,
+  playbackMarginMs: 3000,
+};
+
 export interface PortalDeps {
   store: PortalStore;
   recordings: StoredRecordings;
   timings: PortalTimings;
   logger: Logger;
+  messages: PortalMessages;
+  lamps: MailboxLamps;
+  voicemail: VoicemailSettings;
 }

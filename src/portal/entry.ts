@@ -9,6 +9,7 @@ import { CallEnded } from '../ari/errors';
 import { PepperMismatch, StoreUnavailable } from '../store/errors';
 import type { Location } from '../store/types';
 import type { PortalDeps } from './deps';
+import { deposit } from './deposit';
 import { login } from './login';
 import { CallerGaveUp, Session } from './session';
 
@@ -18,9 +19,7 @@ export async function handlePortalCall(call: Call, deps: PortalDeps): Promise<vo
     await call.answer();
     const [mode, target] = call.args;
     if (mode === 'deposit') {
-      // Leaving messages arrives with voicemail (roadmap step 6).
-      s.log.error('voicemail deposit is not available in this version', { mailboxGiven: Boolean(target) });
-      await s.endWith('service-unavailable');
+      await deposit(s, target, call.args[2]);
       return;
     }
     const location = await findLocation(s, mode === 'portal' ? target : undefined);

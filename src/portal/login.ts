@@ -3,7 +3,7 @@
  * (reserve-then-evaluate, lockout, spray throttle); this flow decides what the caller hears.
  */
 import type { Location } from '../store/types';
-import type { AdminVerifyResult, VerifyResult } from '../store/types';
+import type { AdminVerifyResult, User, VerifyResult } from '../store/types';
 import { adminMenu } from './admin-menu';
 import { changePin } from './change-pin';
 import { mainMenu } from './main-menu';
@@ -85,6 +85,29 @@ async function otherPhoneLogin(
       if ((await afterFailure(s, verdict, counters)) === 'ended') return;
     }
     prompts = ['invalid-passcode', 'enter-mailbox'];
+  }
+}
+
+/**
+ * The owner pressed `*` during their mailbox's greeting (a deposit call, issue step 6): the
+ * mailbox is known, so only its PIN is asked, with the same rules as a login from one's own
+ * phone (SPEC §3: counting, lock, "not valid", 3 failures per call). The caller ID is passed
+ * for the spray throttle as on any other login.
+ */
+export async function loginToMailbox(s: Session, user: Pick<User, 'extension'>): Promise<void> {
+  const counters: CallCounters = { failedLogins: 0, emptyEntries: 0 };
+  let prompts: PromptId[] = ['enter-passcode'];
+  for (;;) {
+    const entry = await s.readEntry(prompts);
+    if (entry.kind !== 'digits') {
+      countEmpty(s, counters);
+      prompts = ['enter-passcode'];
+      continue;
+    }
+    const verdict = await s.deps.store.verifyUserPin(user.extension, entry.value, s.call.callerNumber);
+    if (verdict.result === 'ok') return afterUserLogin(s, verdict);
+    if ((await afterFailure(s, verdict, counters)) === 'ended') return;
+    prompts = ['invalid-passcode', 'enter-passcode'];
   }
 }
 

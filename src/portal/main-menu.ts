@@ -1,6 +1,7 @@
 /** The user main menu (SPEC §5). */
 import { changePin } from './change-pin';
 import { greetingsMenu } from './greetings-menu';
+import { announceMessageCounts, listenToMessages } from './messages';
 import { recordPersonalName } from './personal-name';
 import { recordingNames } from './recording-names';
 import type { Session } from './session';
@@ -9,12 +10,12 @@ const KEYS = ['1', '3', '7', '8', '9', '#'] as const;
 
 /** Runs until the caller presses 9 (goodbye) or stops answering. */
 export async function mainMenu(s: Session, userId: string): Promise<void> {
+  await announceMessageCounts(s, userId);
   for (;;) {
     const key = await s.choose(['main-menu'], KEYS);
     switch (key) {
       case '1':
-        // Messages arrive with voicemail (roadmap step 6); until then there are none.
-        await s.say('no-messages');
+        await listenToMessages(s, userId);
         break;
       case '3':
         await greetingsMenu(s, {

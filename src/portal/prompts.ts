@@ -42,6 +42,24 @@ export const PROMPT_IDS = [
   'goodbye',
   'invalid-option',
   'name-saved',
+  // Voicemail: counts, listening, deposit (issue step 6).
+  'you-have',
+  'new-messages',
+  'saved-messages',
+  'and',
+  'message-menu',
+  'message-deleted',
+  'message-saved',
+  'no-more-messages',
+  'first-message',
+  'message-unavailable',
+  'mailbox-full',
+  'leave-message-after-tone',
+  'default-greeting-extension',
+  'is-busy',
+  'is-unavailable',
+  'message-received',
+  'from',
 ] as const;
 
 export type PromptId = (typeof PROMPT_IDS)[number];

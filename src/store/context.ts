@@ -6,12 +6,13 @@
 import type Redis from 'ioredis';
 import type { Logger } from '../log';
 import * as pinHash from '../security/pin-hash';
-import { DEFAULT_PIN_POLICY, type PinPolicy } from '../security/pin-policy';
+import { DEFAULT_PIN_POLICY } from '../security/pin-policy';
 import type { AuditInput, AuditTrail } from './audit';
 import { mapRedisError, whenReady } from './connection';
 import { PepperMismatch } from './errors';
 import { orgKeys } from './keys';
 import { Scripts } from './scripts';
+import type { OrgPolicy } from './types';
 
 /** The hashing functions the store uses; injectable so tests can count evaluations. */
 export interface PinHasher {
@@ -34,6 +35,24 @@ export const defaultPinHasher: PinHasher = {
 
 /** How long a call made while (re)connecting waits for the connection before failing. */
 export const READY_WAIT_MS = 500;
+
+export const DEFAULT_ORG_POLICY: Readonly<OrgPolicy> = Object.freeze({ ...DEFAULT_PIN_POLICY, refuseOutsideStarLogin: false });
+
+/**
+ * The stored policy document (JSON, written by org.ts) over the defaults: a field never set
+ * keeps its default, so documents written before a field existed stay valid.
+ */
+export function parsePolicy(raw: string | null): OrgPolicy {
+  if (!raw) return { ...DEFAULT_ORG_POLICY };
+  const stored = JSON.parse(raw) as Partial<Record<keyof OrgPolicy, unknown>>;
+  const policy: OrgPolicy = { ...DEFAULT_ORG_POLICY };
+  for (const name of ['minLength', 'maxLength', 'historySize', 'maxFailures', 'throttlePerHour'] as const) {
+    const value = stored[name];
+    if (typeof value === 'number') policy[name] = value;
+  }
+  policy.refuseOutsideStarLogin = stored.refuseOutsideStarLogin === true;
+  return policy;
+}
 
 export interface DefaultPinRecord {
   hash: string;
@@ -61,7 +80,8 @@ export class StoreContext {
   }
 
   /**
-   * Before any PIN is hashed for storage or verified: the fingerprint in Redis must be ours.
+   * Before any PIN is hashed for storage or verified, and before every administrative
+   * write: the fingerprint in Redis must be ours.
    * The first process to need it stores it (SET NX, so two first writers cannot both win).
    * One GET per operation, so a pepper changed under a running process is noticed at once.
    */
@@ -74,15 +94,13 @@ export class StoreContext {
     }
     if (stored !== mine) {
       throw new PepperMismatch(
-        'PIN_PEPPER differs from the one this Redis was set up with (fingerprint mismatch): refusing to write or verify PINs',
+        'PIN_PEPPER differs from the one this Redis was set up with (fingerprint mismatch): refusing to write or verify',
       );
     }
   }
 
-  async policy(): Promise<PinPolicy> {
-    const raw = await this.redis.get(orgKeys.policy);
-    if (!raw) return { ...DEFAULT_PIN_POLICY };
-    return { ...DEFAULT_PIN_POLICY, ...(JSON.parse(raw) as Partial<PinPolicy>) };
+  async policy(): Promise<OrgPolicy> {
+    return parsePolicy(await this.redis.get(orgKeys.policy));
   }
 
   async defaultPin(): Promise<DefaultPinRecord | null> {

@@ -3,14 +3,16 @@
  *
  * Steps across keys of different slots cannot be one script, so they are ordered to fail
  * safe (see README.md, "Crash ordering"): references to a record are created BEFORE the
- * record and removed AFTER it, so a crash leaves at worst a reference to nothing, which
- * every reader treats as absent and the next create/remove repairs. The security state of a
- * user (PIN hash, lock) lives only in the user's own hash, never half-written.
+ * record and removed AFTER it, so a crash leaves at worst a reference the record does not
+ * confirm, which every reader treats as absent (resolveDial checks the record holds the
+ * digits; listings check the record's location) and the next create/remove repairs. The
+ * security state of a user (PIN hash, lock) lives only in the user's own hash, never
+ * half-written.
  */
 import { randomUUID } from 'node:crypto';
 import { checkAdminPasscode } from '../security/pin-policy';
 import type { StoreContext } from './context';
-import { Conflict, NotFound, PinRejected } from './errors';
+import { Conflict, InvalidInput, NotFound, PinRejected } from './errors';
 import {
   allLocationsKey,
   allUsersKey,
@@ -37,7 +39,7 @@ import {
   type RawRecord,
 } from './records';
 import { replyArray, replyNumber, replyString } from './scripts';
-import type { Actor, Location, NewLocation, NewUser, User } from './types';
+import type { Actor, Location, LocationChanges, NewLocation, NewUser, User, UserChanges } from './types';
 
 async function ownerExists(ctx: StoreContext, owner: DialOwner): Promise<boolean> {
   const key = owner.kind === 'user' ? userKey(owner.id) : locationKey(owner.id);
@@ -49,6 +51,7 @@ async function ownerExists(ctx: StoreContext, owner: DialOwner): Promise<boolean
  * that no longer exists (a crash between two steps of a removal) is freed and claimed.
  */
 async function claimDial(ctx: StoreContext, owner: DialOwner, digits: string[]): Promise<void> {
+  if (digits.length === 0) return;
   const ownerValue = dialOwnerValue(owner);
   for (let round = 0; ; round++) {
     const reply = replyArray(await ctx.scripts.run('claim_dial', [dialIndexKey], [ownerValue, ...digits]));
@@ -79,6 +82,40 @@ function rawFromReply(reply: string[]): RawRecord {
   const raw: RawRecord = {};
   for (let i = 0; i + 1 < reply.length; i += 2) raw[reply[i]] = reply[i + 1];
   return raw;
+}
+
+/** What a dialable identifier resolves to, confirmed by the owner's record. */
+export type DialMatch =
+  | { kind: 'user'; id: string; field: 'extension' | 'number'; locationId: string | undefined }
+  | { kind: 'location'; id: string; field: 'portalNumber' | 'portalExtension' };
+
+/**
+ * Who owns these digits (a leading + ignored), if anyone. The dial index names the owner and
+ * the owner's record must confirm it: an entry left by an interrupted create, update or
+ * removal (the record missing, or holding other digits now) resolves to nobody.
+ */
+export async function resolveDial(ctx: StoreContext, dialled: string | undefined): Promise<DialMatch | null> {
+  const digits = dialDigits(dialled);
+  if (!digits) return null;
+  const owner = parseDialOwner(await ctx.redis.hget(dialIndexKey, digits));
+  if (!owner) return null;
+  if (owner.kind === 'user') {
+    const [extension, number, locationId] = await ctx.redis.hmget(userKey(owner.id), 'extension', 'number', 'locationId');
+    const field = extension === digits ? 'extension' : dialDigits(number ?? undefined) === digits ? 'number' : null;
+    return field ? { kind: 'user', id: owner.id, field, locationId: locationId || undefined } : null;
+  }
+  const [portalNumber, portalExtension] = await ctx.redis.hmget(locationKey(owner.id), 'portalNumber', 'portalExtension');
+  const field = portalExtension === digits ? 'portalExtension' : dialDigits(portalNumber ?? undefined) === digits ? 'portalNumber' : null;
+  return field ? { kind: 'location', id: owner.id, field } : null;
+}
+
+/**
+ * SPEC §9 ("refuse `*` logins from callers outside the organisation"): true when the calling
+ * number is a user's extension or phone number, or a location's portal number.
+ */
+export async function isOrganisationCaller(ctx: StoreContext, callerNumber: string | undefined): Promise<boolean> {
+  const match = await resolveDial(ctx, callerNumber);
+  return match !== null && (match.kind === 'user' || match.field === 'portalNumber');
 }
 
 /**
@@ -149,10 +186,8 @@ export async function getUser(ctx: StoreContext, userId: string): Promise<User |
 
 /** The user whose extension or phone number (a leading + ignored) this is, if any. */
 export async function findUserByMailbox(ctx: StoreContext, mailbox: string): Promise<User | null> {
-  const digits = dialDigits(mailbox);
-  if (!digits) return null;
-  const owner = parseDialOwner(await ctx.redis.hget(dialIndexKey, digits));
-  return owner?.kind === 'user' ? getUser(ctx, owner.id) : null;
+  const match = await resolveDial(ctx, mailbox);
+  return match?.kind === 'user' ? getUser(ctx, match.id) : null;
 }
 
 export async function listUsers(ctx: StoreContext, filter: { locationId?: string; lockedOnly?: boolean } = {}): Promise<User[]> {
@@ -165,8 +200,8 @@ export async function listUsers(ctx: StoreContext, filter: { locationId?: string
   for (const [err, raw] of replies) {
     if (err) throw err;
     const user = toUser(raw as RawRecord);
-    // A dangling id (crash between steps) has no record: skipped.
-    if (!user) continue;
+    // A dangling id (crash between steps) has no record, or a record elsewhere: skipped.
+    if (!user || (filter.locationId !== undefined && user.locationId !== filter.locationId)) continue;
     if (filter.lockedOnly && user.lockedSince === undefined) continue;
     users.push(user);
   }
@@ -176,6 +211,7 @@ export async function listUsers(ctx: StoreContext, filter: { locationId?: string
 /** Remove a user. Steps: delete the record (login impossible at once) → free identifiers → unlist → audit. */
 export async function removeUser(ctx: StoreContext, userId: string, actor: Actor): Promise<void> {
   if (!isValidId(userId)) throw new NotFound(`no user ${userId}`);
+  await ctx.ensurePepper();
   const reply = replyArray(await ctx.scripts.run('remove_user', [userKey(userId), userHistoryKey(userId)], []));
   if (reply.length === 0) throw new NotFound(`no user ${userId}`);
   const raw = rawFromReply(reply.map((r) => replyString(r)));
@@ -200,9 +236,9 @@ export async function addLocation(ctx: StoreContext, input: NewLocation, actor: 
   const timeZone = requireTimeZone(input.timeZone);
   const digits = [...(portalNumber ? [dialDigits(portalNumber) as string] : []), ...(portalExtension ? [portalExtension] : [])];
   if (new Set(digits).size !== digits.length) throw new Conflict('portal number and extension must differ');
+  await ctx.ensurePepper();
   let adminHash: string | undefined;
   if (input.adminPasscode !== undefined) {
-    await ctx.ensurePepper();
     const rejection = checkAdminPasscode(input.adminPasscode, await ctx.policy());
     if (rejection) throw new PinRejected(rejection);
     adminHash = await ctx.hasher.hashPin(input.adminPasscode, ctx.pepper);
@@ -238,10 +274,8 @@ export async function getLocation(ctx: StoreContext, locationId: string): Promis
 
 /** The location whose portal number or extension (a leading + ignored) this is, if any. */
 export async function findLocationByPortal(ctx: StoreContext, dialled: string): Promise<Location | null> {
-  const digits = dialDigits(dialled);
-  if (!digits) return null;
-  const owner = parseDialOwner(await ctx.redis.hget(dialIndexKey, digits));
-  return owner?.kind === 'location' ? getLocation(ctx, owner.id) : null;
+  const match = await resolveDial(ctx, dialled);
+  return match?.kind === 'location' ? getLocation(ctx, match.id) : null;
 }
 
 export async function listLocations(ctx: StoreContext): Promise<Location[]> {
@@ -257,9 +291,12 @@ export async function listLocations(ctx: StoreContext): Promise<Location[]> {
 /** Remove a location; refused (Conflict) while it has users. */
 export async function removeLocation(ctx: StoreContext, locationId: string, actor: Actor): Promise<void> {
   if (!isValidId(locationId)) throw new NotFound(`no location ${locationId}`);
-  // Members without a record are leftovers of an interrupted create or remove: forget them.
+  await ctx.ensurePepper();
+  // Members without a record, or whose record names another location, are leftovers of an
+  // interrupted create, remove or move: forget them.
   for (const userId of await ctx.redis.smembers(locationUsersKey(locationId))) {
-    if ((await ctx.redis.exists(userKey(userId))) === 0) await ctx.redis.srem(locationUsersKey(locationId), userId);
+    const recorded = await ctx.redis.hget(userKey(userId), 'locationId');
+    if (recorded !== locationId) await ctx.redis.srem(locationUsersKey(locationId), userId);
   }
   const reply = replyArray(await ctx.scripts.run('remove_location', [locationKey(locationId), locationUsersKey(locationId)], []));
   const verdict = replyString(reply[0]);
@@ -269,4 +306,198 @@ export async function removeLocation(ctx: StoreContext, locationId: string, acto
   await releaseDial(ctx, { kind: 'location', id: locationId }, digits);
   await ctx.redis.srem(allLocationsKey, locationId);
   await ctx.record({ type: 'location-removed', actor, locationId, outcome: 'ok' });
+}
+
+/** The dialable digits of a user or a portal, in a fixed order, without the absent ones. */
+function dialSet(...values: (string | undefined)[]): string[] {
+  return values.map((v) => dialDigits(v)).filter((d): d is string => d !== null);
+}
+
+/** A new value for an optional field: undefined = unchanged, null = removed. */
+function optional<T>(value: T | null | undefined, check: (v: T) => T): T | null | undefined {
+  return value === undefined || value === null ? value : check(value);
+}
+
+/** What update_record needs: expectations (read values), fields to set, fields to delete. */
+interface RecordChange {
+  expect: Record<string, string | undefined>;
+  set: Record<string, string>;
+  del: string[];
+}
+
+function updateRecordArgs(change: RecordChange): string[] {
+  const expect = Object.entries(change.expect);
+  const set = Object.entries(change.set);
+  return [
+    String(expect.length),
+    ...expect.flatMap(([field, value]) => [field, value ?? '']),
+    String(set.length),
+    ...set.flat(),
+    String(change.del.length),
+    ...change.del,
+  ];
+}
+
+/** 1 updated, 0 the record is gone, -1 it changed since it was read. */
+async function updateRecord(ctx: StoreContext, key: string, change: RecordChange): Promise<number> {
+  return replyNumber(await ctx.scripts.run('update_record', [key], updateRecordArgs(change)));
+}
+
+/** Field-by-field difference between two versions of a record (undefined = absent). */
+function recordChange(before: Record<string, string | undefined>, after: Record<string, string | undefined>): Pick<RecordChange, 'set' | 'del'> {
+  const set: Record<string, string> = {};
+  const del: string[] = [];
+  for (const [field, value] of Object.entries(after)) {
+    if (value === before[field]) continue;
+    if (value === undefined) del.push(field);
+    else set[field] = value;
+  }
+  return { set, del };
+}
+
+/** `extension 1001 -> 1002; number removed; …` for the audit detail (no secret in it). */
+function describeChange(before: Record<string, string | undefined>, after: Record<string, string | undefined>, quiet: ReadonlySet<string>): string {
+  const parts: string[] = [];
+  for (const [field, value] of Object.entries(after)) {
+    if (value === before[field]) continue;
+    if (quiet.has(field)) parts.push(`${field} changed`);
+    else if (value === undefined) parts.push(`${field} removed`);
+    else parts.push(`${field} ${before[field] ?? '-'} -> ${value}`);
+  }
+  return parts.join('; ');
+}
+
+function attachUser(ctx: StoreContext, locationId: string, userId: string): Promise<boolean> {
+  return ctx.scripts
+    .run('attach_user', [locationKey(locationId), locationUsersKey(locationId)], [userId])
+    .then((reply) => replyNumber(reply) === 1);
+}
+
+/**
+ * Change a user's extension, number, language, name or location. Only the fields given
+ * change; `null` removes an optional field. Identifiers stay unique across users and portals.
+ *
+ * Steps (README, "Crash ordering"): pepper → attach to the new location (if moving) → claim
+ * the new identifiers → update the record, only if its identifiers and location are still
+ * the ones read (else undo and Conflict) → if moving, attach again (the new location may
+ * have been removed meanwhile: then the record is put back) → free the old identifiers →
+ * leave the old location's set → audit.
+ */
+export async function updateUser(ctx: StoreContext, userId: string, changes: UserChanges, actor: Actor): Promise<User> {
+  if (!isValidId(userId)) throw new NotFound(`no user ${userId}`);
+  const extension = changes.extension !== undefined ? requireExtension(changes.extension) : undefined;
+  const number = optional(changes.number, (n) => requireE164(n));
+  const language = optional(changes.language, requireLanguage);
+  const displayName = optional(changes.displayName, (n) => requireText(n, 'display name'));
+  const locationId = changes.locationId !== undefined ? requireId(changes.locationId, 'location') : undefined;
+  if ([extension, number, language, displayName, locationId].every((v) => v === undefined)) {
+    throw new InvalidInput('nothing to change: give at least one field');
+  }
+  await ctx.ensurePepper();
+  const raw = await ctx.redis.hgetall(userKey(userId));
+  if (!toUser(raw)) throw new NotFound(`no user ${userId}`);
+
+  const before = { extension: raw.extension, number: raw.number, language: raw.language, displayName: raw.displayName, locationId: raw.locationId };
+  const pick = <T>(given: T | null | undefined, current: T | undefined): T | undefined => (given === undefined ? current : (given ?? undefined));
+  const after = {
+    extension: extension ?? before.extension,
+    number: pick(number, before.number),
+    language: pick(language, before.language),
+    displayName: pick(displayName, before.displayName),
+    locationId: locationId ?? before.locationId,
+  };
+  const oldDigits = dialSet(before.extension, before.number);
+  const newDigits = dialSet(after.extension, after.number);
+  if (new Set(newDigits).size !== newDigits.length) throw new Conflict('extension and number must differ');
+  const added = newDigits.filter((d) => !oldDigits.includes(d));
+  const removed = oldDigits.filter((d) => !newDigits.includes(d));
+  const moving = after.locationId !== before.locationId;
+  const newLocation = after.locationId as string;
+  const owner: DialOwner = { kind: 'user', id: userId };
+
+  // References first: membership of the new location, then the new identifiers.
+  if (moving && !(await attachUser(ctx, newLocation, userId))) throw new NotFound(`no location ${newLocation}`);
+  const undoReferences = async (): Promise<void> => {
+    await releaseDial(ctx, owner, added);
+    if (moving) await ctx.redis.srem(locationUsersKey(newLocation), userId);
+  };
+  try {
+    await claimDial(ctx, owner, added);
+  } catch (err) {
+    if (moving) await ctx.redis.srem(locationUsersKey(newLocation), userId);
+    throw err;
+  }
+
+  const guarded = { extension: before.extension, number: before.number, locationId: before.locationId };
+  const updated = await updateRecord(ctx, userKey(userId), { expect: guarded, ...recordChange(before, after) });
+  if (updated !== 1) {
+    await undoReferences();
+    if (updated === 0) throw new NotFound(`no user ${userId}`);
+    throw new Conflict(`user ${userId} was changed by someone else meanwhile; nothing was changed, try again`);
+  }
+  if (moving && !(await attachUser(ctx, newLocation, userId))) {
+    // The new location was removed between the two attaches (its removal pruned this user,
+    // whose record did not name it yet): put the record back as it was.
+    const guardedNew = { extension: after.extension, number: after.number, locationId: after.locationId };
+    await updateRecord(ctx, userKey(userId), { expect: guardedNew, ...recordChange(after, before) });
+    await releaseDial(ctx, owner, added);
+    throw new NotFound(`no location ${newLocation}`);
+  }
+  // Old references last.
+  await releaseDial(ctx, owner, removed);
+  if (moving && before.locationId) await ctx.redis.srem(locationUsersKey(before.locationId), userId);
+  const detail = describeChange(before, after, new Set(['displayName']));
+  await ctx.record({ type: 'user-updated', actor, userId, locationId: newLocation, outcome: 'ok', detail: detail || 'no change' });
+  return (await getUser(ctx, userId)) as User;
+}
+
+/**
+ * Change a location's name, language, time zone, portal number or portal extension. Only the
+ * fields given change; `null` removes the portal number or extension, but one must remain.
+ * Same order as updateUser: claim new identifiers → update the record (guarded on the
+ * identifiers read) → free the old ones → audit.
+ */
+export async function updateLocation(ctx: StoreContext, locationId: string, changes: LocationChanges, actor: Actor): Promise<Location> {
+  if (!isValidId(locationId)) throw new NotFound(`no location ${locationId}`);
+  const name = changes.name !== undefined ? requireText(changes.name, 'name') : undefined;
+  const language = changes.language !== undefined ? requireLanguage(changes.language) : undefined;
+  const timeZone = changes.timeZone !== undefined ? requireTimeZone(changes.timeZone) : undefined;
+  const portalNumber = optional(changes.portalNumber, (n) => requireE164(n, 'portal number'));
+  const portalExtension = optional(changes.portalExtension, (e) => requireExtension(e, 'portal extension'));
+  if ([name, language, timeZone, portalNumber, portalExtension].every((v) => v === undefined)) {
+    throw new InvalidInput('nothing to change: give at least one field');
+  }
+  await ctx.ensurePepper();
+  const raw = await ctx.redis.hgetall(locationKey(locationId));
+  if (!toLocation(raw)) throw new NotFound(`no location ${locationId}`);
+
+  const before = { name: raw.name, language: raw.language, timeZone: raw.timeZone, portalNumber: raw.portalNumber, portalExtension: raw.portalExtension };
+  const pick = (given: string | null | undefined, current: string | undefined): string | undefined => (given === undefined ? current : (given ?? undefined));
+  const after = {
+    name: name ?? before.name,
+    language: language ?? before.language,
+    timeZone: timeZone ?? before.timeZone,
+    portalNumber: pick(portalNumber, before.portalNumber),
+    portalExtension: pick(portalExtension, before.portalExtension),
+  };
+  if (!after.portalNumber && !after.portalExtension) throw new Conflict('a location needs a portal number or a portal extension');
+  const oldDigits = dialSet(before.portalNumber, before.portalExtension);
+  const newDigits = dialSet(after.portalNumber, after.portalExtension);
+  if (new Set(newDigits).size !== newDigits.length) throw new Conflict('portal number and extension must differ');
+  const added = newDigits.filter((d) => !oldDigits.includes(d));
+  const removed = oldDigits.filter((d) => !newDigits.includes(d));
+  const owner: DialOwner = { kind: 'location', id: locationId };
+
+  await claimDial(ctx, owner, added);
+  const guarded = { portalNumber: before.portalNumber, portalExtension: before.portalExtension };
+  const updated = await updateRecord(ctx, locationKey(locationId), { expect: guarded, ...recordChange(before, after) });
+  if (updated !== 1) {
+    await releaseDial(ctx, owner, added);
+    if (updated === 0) throw new NotFound(`no location ${locationId}`);
+    throw new Conflict(`location ${locationId} was changed by someone else meanwhile; nothing was changed, try again`);
+  }
+  await releaseDial(ctx, owner, removed);
+  const detail = describeChange(before, after, new Set(['name']));
+  await ctx.record({ type: 'location-updated', actor, locationId, outcome: 'ok', detail: detail || 'no change' });
+  return (await getLocation(ctx, locationId)) as Location;
 }

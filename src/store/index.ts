@@ -3,3 +3,16 @@ export { openStore, Store, type StoreOptions } from './store';
 export { StoreError, StoreUnavailable, PepperMismatch, PinRejected, NotFound, Conflict, InvalidInput } from './errors';
 export type { PinHasher } from './context';
 export type * from './types';
+export {
+  MessageStore,
+  openMessageStore,
+  messageRecordingName,
+  messageRecordingPrefix,
+  parseMessageRecordingName,
+  type MessageCounts,
+  type MessageStatus,
+  type MessageStoreOptions,
+  type NewMessageDetails,
+  type Reservation,
+  type VoiceMessage,
+} from './messages';

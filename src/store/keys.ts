@@ -16,6 +16,9 @@
  * | `vp:idx:dial` | hash | dialable digits → `u:<userId>` or `l:<locationId>` |
  * | `vp:throttle:<caller>` | zset | the caller's recent failures (score = ms) |
  * | `vp:audit` | stream | the audit trail |
+ * | `vp:{u:<id>}:msgs:new` / `:msgs:saved` | zset | the user's voice messages by status (score = received at, ms) |
+ * | `vp:{u:<id>}:msgs:pending` | zset | deposits being recorded (score = started at, ms), see messages.ts |
+ * | `vp:{u:<id>}:msg:<msgId>` | hash | one voice message's metadata (the audio is an Asterisk stored recording) |
  *
  * A user's keys share the hash tag `{u:<id>}` and a location's `{l:<id>}`: the Lua scripts
  * that touch one user (or one location) only ever name keys of one slot, so they stay valid
@@ -84,3 +87,24 @@ export function bucketOfThrottleKey(key: string): string {
 }
 
 export const auditKey = `${PREFIX}audit`;
+
+export type MessageListStatus = 'new' | 'saved' | 'pending';
+
+/** A user's voice messages of one status (zset of message ids, score = ms). */
+export function userMessagesKey(userId: string, status: MessageListStatus): string {
+  return `${PREFIX}{u:${userId}}:msgs:${status}`;
+}
+
+/** One voice message's metadata. */
+export function userMessageKey(userId: string, messageId: string): string {
+  return `${PREFIX}{u:${userId}}:msg:${messageId}`;
+}
+
+/** SCAN pattern matching every user's message lists (doctor, start-up lamp resync). */
+export const userMessagesKeyPattern = `${PREFIX}{u:*}:msgs:*`;
+
+/** The user id and status of a key matching `userMessagesKeyPattern`, or null. */
+export function parseUserMessagesKey(key: string): { userId: string; status: MessageListStatus } | null {
+  const m = /^vp:\{u:([A-Za-z0-9_.-]{1,64})\}:msgs:(new|saved|pending)$/.exec(key);
+  return m ? { userId: m[1] as string, status: m[2] as MessageListStatus } : null;
+}

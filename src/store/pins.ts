@@ -144,6 +144,7 @@ async function drawRandomPin(ctx: StoreContext, user: User, policy: PinPolicy, i
 
 /** Unlock only: PIN, must-change and name unchanged; failures back to 0. */
 export async function unlockUser(ctx: StoreContext, userId: string, actor: Actor): Promise<{ wasLocked: boolean }> {
+  await ctx.ensurePepper();
   const f = USER_LOCK_FIELDS;
   const result = replyNumber(await ctx.scripts.run('unlock', [userKey(userId)], [f.failures, f.locked, f.gen]));
   if (result === -1) throw new NotFound(`no user ${userId}`);
@@ -153,6 +154,7 @@ export async function unlockUser(ctx: StoreContext, userId: string, actor: Actor
 }
 
 export async function unlockLocationAdmin(ctx: StoreContext, locationId: string, actor: Actor): Promise<{ wasLocked: boolean }> {
+  await ctx.ensurePepper();
   const f = ADMIN_LOCK_FIELDS;
   const result = replyNumber(await ctx.scripts.run('unlock', [locationKey(locationId)], [f.failures, f.locked, f.gen]));
   if (result === -1) throw new NotFound(`no location ${locationId}`);
@@ -192,6 +194,7 @@ export async function setDefaultPin(ctx: StoreContext, pin: string, actor: Actor
 }
 
 export async function clearDefaultPin(ctx: StoreContext, actor: Actor): Promise<void> {
+  await ctx.ensurePepper();
   await ctx.redis.del(orgKeys.defaultPin);
   await ctx.record({ type: 'default-pin-cleared', actor, outcome: 'ok' });
 }

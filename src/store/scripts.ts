@@ -26,6 +26,8 @@ export const SCRIPT_NAMES = [
   'attach_user',
   'remove_location',
   'throttle_reserve',
+  'compare_and_set',
+  'update_record',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
@@ -46,6 +48,8 @@ const NUMBER_OF_KEYS: Record<ScriptName, number> = {
   attach_user: 2,
   remove_location: 2,
   throttle_reserve: 1,
+  compare_and_set: 1,
+  update_record: 1,
 };
 
 function findPackageRoot(start: string): string | undefined {

@@ -6,8 +6,8 @@ import type Redis from 'ioredis';
 import type { RedisConfig } from '../config';
 import type { Logger } from '../log';
 import type { PinPolicy } from '../security/pin-policy';
-import { AuditTrail, LockoutWebhook } from './audit';
-import { connect } from './connection';
+import { AuditTrail, FOLLOW_BLOCK_MS, followAuditStream, LockoutWebhook } from './audit';
+import { COMMAND_TIMEOUT_MS, connect, mapRedisError, whenReady } from './connection';
 import { defaultPinHasher, StoreContext, type PinHasher } from './context';
 import * as directory from './directory';
 import * as org from './org';
@@ -17,13 +17,20 @@ import type {
   Actor,
   AdminVerifyResult,
   AuditEvent,
+  AuditFilter,
   AuditQuery,
+  CloseOptions,
+  CloseResult,
   DefaultPinInfo,
   Location,
+  LocationChanges,
   NewLocation,
   NewUser,
+  OrgPolicy,
+  PolicyChanges,
   ThrottleBucket,
   User,
+  UserChanges,
   VerifyResult,
 } from './types';
 import * as verify from './verify';
@@ -33,7 +40,7 @@ export interface StoreOptions {
   /** PIN_PEPPER: mixed into every hash; its fingerprint must match the one in Redis. */
   pepper: string;
   logger: Logger;
-  /** LOCKOUT_WEBHOOK_URL: POSTed (JSON) on every lock, unlock and reset. */
+  /** LOCKOUT_WEBHOOK_URL: POSTed (JSON) on every lock, unlock and reset (see close()'s drain). */
   webhookUrl?: string;
   /** Name shown by CLIENT LIST (e.g. `voice-portal`, `voice-portal-cli`). */
   connectionName?: string;
@@ -43,9 +50,14 @@ export interface StoreOptions {
   webhookRetryDelaysMs?: number[];
 }
 
+/** How long a follower's dedicated connection may take to become ready. */
+const FOLLOW_CONNECT_MS = 2000;
+
 export class Store {
   private readonly ctx: StoreContext;
   private readonly webhook: LockoutWebhook | undefined;
+  /** Aborted by close(): ends every followAudit still running. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly redis: Redis,
@@ -142,6 +154,16 @@ export class Store {
     return this.ctx.guard(() => directory.listUsers(this.ctx, filter));
   }
 
+  /**
+   * Change a user's extension, number, language, name or location (only the fields given;
+   * `null` removes number, language or name). Identifiers stay unique across users and
+   * portals (Conflict); a missing user or target location is NotFound; bad values InvalidInput.
+   * Audited as `user-updated`. PIN state is untouched.
+   */
+  updateUser(userId: string, changes: UserChanges, actor: Actor): Promise<User> {
+    return this.ctx.guard(() => directory.updateUser(this.ctx, userId, changes, actor));
+  }
+
   removeUser(userId: string, actor: Actor): Promise<void> {
     return this.ctx.guard(() => directory.removeUser(this.ctx, userId, actor));
   }
@@ -163,6 +185,24 @@ export class Store {
     return this.ctx.guard(() => directory.listLocations(this.ctx));
   }
 
+  /**
+   * Change a location's name, language, time zone, portal number or extension (only the
+   * fields given; `null` removes the portal number or extension, one must remain). Audited
+   * as `location-updated`. Same errors as updateUser.
+   */
+  updateLocation(locationId: string, changes: LocationChanges, actor: Actor): Promise<Location> {
+    return this.ctx.guard(() => directory.updateLocation(this.ctx, locationId, changes, actor));
+  }
+
+  /**
+   * SPEC §9: true when the calling number is a user's extension or number, or a location's
+   * portal number. With `getPolicy().refuseOutsideStarLogin`, the portal refuses `*` logins
+   * from callers for whom this is false. Never throws for odd input (false).
+   */
+  isOrganisationCaller(callerNumber: string | undefined): Promise<boolean> {
+    return this.ctx.guard(() => directory.isOrganisationCaller(this.ctx, callerNumber));
+  }
+
   /** Refused with Conflict while the location has users. */
   removeLocation(locationId: string, actor: Actor): Promise<void> {
     return this.ctx.guard(() => directory.removeLocation(this.ctx, locationId, actor));
@@ -170,13 +210,36 @@ export class Store {
 
   // ---- organisation ------------------------------------------------------------------------
 
-  getPolicy(): Promise<PinPolicy> {
+  /** The PIN policy in force, plus the organisation settings (refuseOutsideStarLogin). */
+  getPolicy(): Promise<OrgPolicy> {
     return this.ctx.guard(() => this.ctx.policy());
   }
 
-  /** Throws InvalidInput with validatePolicy's sentences. */
-  setPolicy(policy: PinPolicy, actor: Actor): Promise<void> {
+  /**
+   * Replace every PIN-policy field; organisation settings keep their value unless given.
+   * Throws InvalidInput with validatePolicy's sentences.
+   */
+  setPolicy(policy: PinPolicy & Partial<OrgPolicy>, actor: Actor): Promise<void> {
     return this.ctx.guard(() => org.setPolicy(this.ctx, policy, actor));
+  }
+
+  /**
+   * Change only the given policy fields, atomically against concurrent changes of other
+   * fields (compare-and-set); the merged policy is validated. Returns the policy saved.
+   * Throws InvalidInput (invalid merged policy, nothing to change) or Conflict.
+   */
+  updatePolicy(changes: PolicyChanges, actor: Actor): Promise<OrgPolicy> {
+    return this.ctx.guard(() => org.updatePolicy(this.ctx, changes, actor));
+  }
+
+  /**
+   * Throws PepperMismatch unless this store's pepper is the one Redis was set up with
+   * (storing its fingerprint first if Redis has none). Every write checks it by itself; a
+   * caller about to ask an operator for a PIN calls this first so nobody types a PIN for
+   * nothing.
+   */
+  checkPepper(): Promise<void> {
+    return this.ctx.guard(() => this.ctx.ensurePepper());
   }
 
   listThrottled(): Promise<ThrottleBucket[]> {
@@ -191,6 +254,58 @@ export class Store {
     return this.ctx.guard(() => this.ctx.audit.read(query));
   }
 
+  /** Id of the newest audit entry (`0-0` when there is none): a starting point for followAudit. */
+  latestAuditId(): Promise<string> {
+    return this.ctx.guard(() => this.ctx.audit.latestId());
+  }
+
+  /**
+   * Call `onEvent` for every audit entry appended after `fromId` (an entry id, or `$` for
+   * "from now") that matches `filter`, in order, as it is appended (blocking XREAD on a
+   * dedicated connection, no polling). Resolves when `signal` aborts or the store closes;
+   * rejects with StoreUnavailable if Redis cannot be reached or the connection drops (the
+   * caller may follow again from the last id seen).
+   *
+   * To show history then follow without a gap or a repeat: take `latestAuditId()`, then
+   * `readAudit(…)`, then follow from the later of that id and the last event shown.
+   */
+  async followAudit(
+    fromId: string,
+    onEvent: (event: AuditEvent) => void | Promise<void>,
+    signal: AbortSignal,
+    filter: AuditFilter = {},
+  ): Promise<void> {
+    const stop = AbortSignal.any([signal, this.closing.signal]);
+    if (stop.aborted) return;
+    const connection = this.redis.duplicate({
+      connectionName: `${this.redis.options.connectionName ?? 'voice-portal'}-audit-follow`,
+      // A blocked XREAD answers after at most FOLLOW_BLOCK_MS; anything longer is a dead link.
+      commandTimeout: FOLLOW_BLOCK_MS + COMMAND_TIMEOUT_MS,
+      // A follower that loses its connection ends (StoreUnavailable) rather than reconnect.
+      retryStrategy: () => null,
+    });
+    connection.on('error', () => undefined);
+    // Once, and not after the connection ended: ioredis' disconnect() of a socket that is
+    // already closed arms a 2 s timer that nothing clears (it would hold the process).
+    let disconnected = false;
+    const disconnect = (): void => {
+      if (disconnected || connection.status === 'end') return;
+      disconnected = true;
+      connection.disconnect();
+    };
+    stop.addEventListener('abort', disconnect, { once: true });
+    try {
+      await whenReady(connection, FOLLOW_CONNECT_MS);
+      await followAuditStream(connection, fromId, onEvent, stop, filter);
+    } catch (err) {
+      if (stop.aborted) return;
+      throw mapRedisError(err);
+    } finally {
+      stop.removeEventListener('abort', disconnect);
+      disconnect();
+    }
+  }
+
   // ---- life cycle --------------------------------------------------------------------------
 
   /** True when Redis answers PING now (for /readyz). Never throws. */
@@ -203,14 +318,19 @@ export class Store {
     }
   }
 
-  /** Close the connection and drop pending webhook retries. */
-  async close(): Promise<void> {
-    this.webhook?.close();
+  /**
+   * End followers, wait up to `drainWebhookMs` for lockout-webhook deliveries in progress
+   * (default 0: drop them), then close the connection. Never throws.
+   */
+  async close(options: CloseOptions = {}): Promise<CloseResult> {
+    this.closing.abort();
+    const webhooksUndelivered = (await this.webhook?.close(options.drainWebhookMs ?? 0)) ?? 0;
     try {
       await this.redis.quit();
     } catch {
       this.redis.disconnect();
     }
+    return { webhooksUndelivered };
   }
 }
 

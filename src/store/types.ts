@@ -3,6 +3,23 @@ import type { PinPolicy } from '../security/pin-policy';
 
 export type { PinPolicy };
 
+/**
+ * The organisation's policy as the store keeps it: the PIN policy (SPEC §7) plus the
+ * organisation settings that go with it. A superset of PinPolicy, so it can be passed
+ * wherever a PinPolicy is expected.
+ */
+export interface OrgPolicy extends PinPolicy {
+  /**
+   * SPEC §9: refuse `*` logins (someone else's mailbox, typed at the mailbox prompt) from
+   * callers outside the organisation, i.e. when `isOrganisationCaller(callerId)` is false.
+   * Default false. Enforced by the portal, not by the store.
+   */
+  refuseOutsideStarLogin: boolean;
+}
+
+/** Fields of the policy to change; the others keep their stored value. */
+export type PolicyChanges = Partial<OrgPolicy>;
+
 export interface User {
   id: string;
   locationId: string;
@@ -35,6 +52,19 @@ export interface NewUser {
   displayName?: string;
 }
 
+/**
+ * Changes to a user (`updateUser`): only the fields present change. `null` removes an
+ * optional field (the number; the language, which then follows the location's; the name).
+ */
+export interface UserChanges {
+  extension?: string;
+  number?: string | null;
+  language?: string | null;
+  displayName?: string | null;
+  /** Move the user to another (existing) location. */
+  locationId?: string;
+}
+
 export interface Location {
   id: string;
   name: string;
@@ -60,6 +90,18 @@ export interface NewLocation {
   timeZone: string;
   /** Optional at creation; without one the admin menu cannot be opened until set. */
   adminPasscode?: string;
+}
+
+/**
+ * Changes to a location (`updateLocation`): only the fields present change. `null` removes
+ * the portal number or extension; at least one of the two must remain.
+ */
+export interface LocationChanges {
+  name?: string;
+  language?: string;
+  timeZone?: string;
+  portalNumber?: string | null;
+  portalExtension?: string | null;
 }
 
 /** Answer of verifyUserPin / verifyAdminPasscode. */
@@ -118,8 +160,10 @@ export type AuditEventType =
   | 'throttle-cleared'
   | 'user-created'
   | 'user-removed'
+  | 'user-updated'
   | 'location-added'
   | 'location-removed'
+  | 'location-updated'
   | 'policy-set'
   | 'default-pin-set'
   | 'default-pin-cleared';
@@ -137,11 +181,34 @@ export interface AuditEvent {
   detail?: string;
 }
 
-export interface AuditQuery {
+/** Which events to keep: all of the given fields must match. */
+export interface AuditFilter {
   userId?: string;
   locationId?: string;
+}
+
+export interface AuditQuery extends AuditFilter {
   /** ms since epoch */
   since?: number;
   /** Most recent N matching events (default 100). */
   limit?: number;
+}
+
+/** Options of `Store.close`. */
+export interface CloseOptions {
+  /**
+   * Wait up to this long (ms) for lockout-webhook deliveries still in flight or waiting for
+   * a retry, then abandon the rest. Default 0: abandon them at once (the long-running
+   * application, whose shutdown must be quick; the CLI, which exits right after its one
+   * command, drains a few seconds so its lock/unlock/reset notifications are not lost).
+   */
+  drainWebhookMs?: number;
+}
+
+export interface CloseResult {
+  /**
+   * Lockout notifications never confirmed by the webhook receiver during this store's life:
+   * given up after the last retry, or abandoned by close() (each is logged).
+   */
+  webhooksUndelivered: number;
 }

@@ -22,7 +22,8 @@
 import { randomUUID } from 'node:crypto';
 import type { PinPolicy } from '../security/pin-policy';
 import type { StoreContext } from './context';
-import { dialIndexKey, locationKey, parseDialOwner, throttleKey, userKey } from './keys';
+import { resolveDial } from './directory';
+import { locationKey, throttleKey, userKey } from './keys';
 import { ADMIN_LOCK_FIELDS, dialDigits, USER_LOCK_FIELDS, type LockFields } from './records';
 import { replyArray, replyNumber, replyString } from './scripts';
 import type { AdminVerifyResult, AuditEventType, VerifyResult } from './types';
@@ -111,12 +112,10 @@ async function giveBack(ctx: StoreContext, reservation: { key: string; member: s
   if (reservation) await ctx.redis.zrem(reservation.key, reservation.member);
 }
 
-/** Who a calling number belongs to, if anyone (for "own phone" and the audit actor). */
-async function ownerOfNumber(ctx: StoreContext, number: string | undefined): Promise<string | null> {
-  const digits = dialDigits(number);
-  if (!digits) return null;
-  const owner = parseDialOwner(await ctx.redis.hget(dialIndexKey, digits));
-  return owner?.kind === 'user' ? owner.id : null;
+/** Which user a calling number belongs to, if any (for "own phone"). */
+async function userOfNumber(ctx: StoreContext, number: string | undefined): Promise<string | null> {
+  const match = await resolveDial(ctx, number);
+  return match?.kind === 'user' ? match.id : null;
 }
 
 function actorOf(callerNumber: string | undefined): string {
@@ -127,14 +126,15 @@ export async function verifyUserPin(ctx: StoreContext, mailbox: string, pin: str
   await ctx.ensurePepper();
   const policy = await ctx.policy();
   const actor = actorOf(callerNumber);
-  const digits = dialDigits(mailbox);
-  const owner = digits ? parseDialOwner(await ctx.redis.hget(dialIndexKey, digits)) : null;
-  const userId = owner?.kind === 'user' ? owner.id : undefined;
-  const ownPhone = userId !== undefined && (await ownerOfNumber(ctx, callerNumber)) === userId;
+  const target = await resolveDial(ctx, mailbox);
+  const userId = target?.kind === 'user' ? target.id : undefined;
+  // Every event about this mailbox names its location, so `audit --location` finds it.
+  const where = { ...(userId ? { userId } : {}), ...(target?.kind === 'user' && target.locationId ? { locationId: target.locationId } : {}) };
+  const ownPhone = userId !== undefined && (await userOfNumber(ctx, callerNumber)) === userId;
 
   const reservation = ownPhone ? null : await reserveThrottle(ctx, throttleBucket(callerNumber), policy);
   if (!ownPhone && reservation === null) {
-    await ctx.record({ type: 'throttled', actor, ...(userId ? { userId } : {}), outcome: 'refused' });
+    await ctx.record({ type: 'throttled', actor, ...where, outcome: 'refused' });
     return { result: 'throttled' };
   }
 
@@ -150,22 +150,19 @@ export async function verifyUserPin(ctx: StoreContext, mailbox: string, pin: str
     case 'no-pin':
       await ctx.hasher.dummyVerify(pin, ctx.pepper);
       await giveBack(ctx, reservation);
-      await ctx.record({ type: 'login-no-pin', actor, userId, outcome: 'refused' });
+      await ctx.record({ type: 'login-no-pin', actor, ...where, outcome: 'refused' });
       return { result: 'no-pin' };
-    case 'locked': {
+    case 'locked':
       await giveBack(ctx, reservation);
-      // The administrator notified of a lock wants to know where.
-      const locationId = outcome.causedNow ? ((await ctx.redis.hget(userKey(userId as string), 'locationId')) ?? undefined) : undefined;
-      await recordLocked(ctx, USER_EVENTS, actor, { userId, ...(locationId ? { locationId } : {}) }, outcome);
+      await recordLocked(ctx, USER_EVENTS, actor, where, outcome);
       return { result: 'locked' };
-    }
     case 'wrong':
-      await ctx.record({ type: 'login-failed', actor, userId, outcome: 'wrong-pin', detail: `attempts left ${outcome.attemptsLeft}` });
+      await ctx.record({ type: 'login-failed', actor, ...where, outcome: 'wrong-pin', detail: `attempts left ${outcome.attemptsLeft}` });
       return { result: 'invalid', attemptsLeft: outcome.attemptsLeft };
     case 'ok': {
       await giveBack(ctx, reservation);
       const [mustChange, mustRecordName] = await ctx.redis.hmget(userKey(userId as string), 'mustChange', 'mustRecordName');
-      await ctx.record({ type: 'login-ok', actor, userId, outcome: 'ok' });
+      await ctx.record({ type: 'login-ok', actor, ...where, outcome: 'ok' });
       return { result: 'ok', mustChange: mustChange === '1', mustRecordName: mustRecordName === '1', userId: userId as string };
     }
   }

@@ -42,7 +42,7 @@ async function freePort(): Promise<number> {
 describe('usage errors: exit 2, one line', () => {
   test.each([
     [[], /missing command: voice-portal-admin needs one of default-pin, policy, location, user, throttle, audit/],
-    [['user'], /missing command: voice-portal-admin user needs one of add, list, show, remove, reset-pin, set-pin, unlock/],
+    [['user'], /missing command: voice-portal-admin user needs one of add, list, show, set, remove, reset-pin, set-pin, unlock/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['user', 'lst'], /unknown command 'lst' \(Did you mean list\?\)/],
     [['user', 'list', '--lockd'], /unknown option '--lockd' \(Did you mean --locked\?\)/],
@@ -78,6 +78,7 @@ describe('--help on every command, with an example', () => {
     ['policy', 'set'],
     ['location'],
     ['location', 'add'],
+    ['location', 'set'],
     ['location', 'set-passcode'],
     ['location', 'unlock'],
     ['location', 'list'],
@@ -87,14 +88,17 @@ describe('--help on every command, with an example', () => {
     ['user', 'add'],
     ['user', 'list'],
     ['user', 'show'],
+    ['user', 'set'],
     ['user', 'remove'],
     ['user', 'reset-pin'],
     ['user', 'set-pin'],
     ['user', 'unlock'],
+    ['user', 'messages'],
     ['throttle'],
     ['throttle', 'list'],
     ['throttle', 'clear'],
     ['audit'],
+    ['doctor'],
   ];
 
   test.each(commands.map((c) => c.join(' ')))('%s --help', (command) => {
@@ -109,8 +113,8 @@ describe('--help on every command, with an example', () => {
   test('the list above is every command there is', () => {
     const top = admin(['--help']).stdout;
     const groups = [...top.matchAll(/^ {2}([a-z][a-z-]*)(?: \[options\])?\s{2,}/gm)].map((m) => m[1]).filter((n) => n !== 'help');
-    expect(groups).toEqual(['default-pin', 'policy', 'location', 'user', 'throttle', 'audit']);
-    for (const group of groups.filter((g) => g !== 'audit')) {
+    expect(groups).toEqual(['default-pin', 'policy', 'location', 'user', 'throttle', 'audit', 'doctor']);
+    for (const group of groups.filter((g) => g !== 'audit' && g !== 'doctor')) {
       const sub = [...admin([group, '--help']).stdout.matchAll(/^ {2}([a-z][a-z-]*)(?: \[options\])?(?: <[a-z0-9]+>)?\s{2,}/gm)]
         .map((m) => m[1])
         .filter((n) => n !== 'help');

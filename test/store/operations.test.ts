@@ -336,14 +336,14 @@ describe('users and locations', () => {
 describe('policy', () => {
   test('defaults, set, read back', async () => {
     await store.setPolicy({ ...DEFAULT_PIN_POLICY, minLength: 8, maxFailures: 5 }, 'op');
-    expect(await store.getPolicy()).toEqual({ ...DEFAULT_PIN_POLICY, minLength: 8, maxFailures: 5 });
+    expect(await store.getPolicy()).toEqual({ ...DEFAULT_PIN_POLICY, minLength: 8, maxFailures: 5, refuseOutsideStarLogin: false });
     const u = await newUser();
     await store.selfServiceSetPin(u.id, OWN[2], 'portal');
     for (let i = 0; i < 4; i++) expect((await store.verifyUserPin(u.extension, OWN[3], u.extension)).result).toBe('invalid');
     expect(await store.verifyUserPin(u.extension, OWN[3], u.extension)).toEqual({ result: 'locked' });
     await store.setPolicy({ ...DEFAULT_PIN_POLICY, minLength: 8 }, 'op');
     await raw.del(orgKeys.policy);
-    expect(await store.getPolicy()).toEqual(DEFAULT_PIN_POLICY);
+    expect(await store.getPolicy()).toEqual({ ...DEFAULT_PIN_POLICY, refuseOutsideStarLogin: false });
     await store.setPolicy({ ...DEFAULT_PIN_POLICY, minLength: 8 }, 'op');
   });
 });

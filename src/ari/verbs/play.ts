@@ -87,6 +87,14 @@ export class PlayVerb extends VerbTask<PlayResult> {
     });
   }
 
+  protected override async stopMedia(): Promise<void> {
+    this.stopping = true;
+    this.clearTimer(this.itemTimer);
+    const accepted = await this.posted;
+    if (!accepted || this.isSettled) return;
+    await this.ctx.rest.stopPlayback(this.playbackId).catch(() => undefined);
+  }
+
   /** DELETE the playback once Asterisk has it, then resolve (the next prompt must not overlap). */
   private async stopThenResolve(result: PlayResult): Promise<void> {
     this.clearTimer(this.itemTimer);

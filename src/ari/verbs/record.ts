@@ -79,6 +79,11 @@ export class RecordVerb extends VerbTask<RecordResult> {
     return maxSilence > 0 ? 'silence' : 'max';
   }
 
+  /** Stopped (not cancelled): Asterisk keeps what was recorded, as after a hang-up. */
+  protected override async stopMedia(): Promise<void> {
+    await this.ctx.rest.stopRecording(this.opts.name).catch(() => undefined);
+  }
+
   /** No RecordingFinished long after it must have ended (event lost in a socket gap). */
   private giveUp(): void {
     this.ctx.logger.warn('recording never reported its end; stopping it', { name: this.opts.name });

@@ -1,12 +1,14 @@
 /**
  * `audit [--user] [--location] [--since] [--limit] [--follow]`: the audit trail, oldest first.
  *
- * --follow polls the store every second for entries newer than the last one shown (the store
- * exposes no blocking read); it runs until interrupted (Ctrl-C: exit 0). With --json it prints
- * JSON Lines (one event per line) so that a consumer can process events as they come.
+ * --follow prints the matching history, then every new matching event as it is appended
+ * (the store's followAudit: a blocking read on a dedicated connection, no polling), until
+ * interrupted (Ctrl-C: exit 0). With --json it prints JSON Lines (one event per line) so
+ * that a consumer can process events as they come. If Redis goes away while following, the
+ * command ends with exit 3 like any other.
  */
 import type { Command } from 'commander';
-import type { AuditEvent, AuditQuery } from '../../store';
+import type { AuditEvent, AuditFilter } from '../../store';
 import { auditJson, formatTable, humanTime, printJson, printJsonLine, printLine, type Output } from '../output';
 import { integerOption, sinceOption } from '../parse';
 import type { Session } from '../session';
@@ -19,10 +21,6 @@ interface AuditOptions {
   limit: number;
   follow?: boolean;
 }
-
-const FOLLOW_POLL_MS = 1000;
-/** Entries fetched per poll while following: far more than one second of activity. */
-const FOLLOW_BATCH = 1000;
 
 const HEADERS = ['TIME', 'TYPE', 'ACTOR', 'USER', 'LOCATION', 'OUTCOME', 'DETAIL'];
 
@@ -37,23 +35,9 @@ export function isAfter(id: string, than: string): boolean {
   return ms !== thanMs ? ms > thanMs : seq > thanSeq;
 }
 
-/**
- * Where the next poll starts. `since` is inclusive and in ms: entries of the last one's
- * millisecond come back and are skipped by id. With nothing shown yet, no matching entry
- * existed at the first read, so starting a little before it (the stream ids come from the
- * Redis server's clock, which may differ from ours) shows nothing twice.
- */
-const CLOCK_SKEW_MS = 60_000;
-
-function streamMs(id: string): number {
-  return Number(id.split('-')[0]);
-}
-
-function printFollowed(out: Output, events: AuditEvent[]): void {
-  for (const e of events) {
-    if (out.json) printJsonLine(out, auditJson(e));
-    else printLine(out, row(e).join('  ').trimEnd());
-  }
+function printFollowed(out: Output, e: AuditEvent): void {
+  if (out.json) printJsonLine(out, auditJson(e));
+  else printLine(out, row(e).join('  ').trimEnd());
 }
 
 export function registerAudit(program: Command, session: Session, onInterrupt: (stop: () => void) => void): void {
@@ -62,47 +46,34 @@ export function registerAudit(program: Command, session: Session, onInterrupt: (
       .command('audit')
       .description('read the audit trail (logins, failures, locks, resets, every administrative change), oldest first')
       .option('--user <id>', 'only events about this user')
-      .option('--location <id>', 'only events about this location')
+      .option('--location <id>', 'only events about this location (its users\' logins, failures and locks included)')
       .option('--since <time>', 'only events from this time: ISO 8601 (2024-05-01T08:00:00Z) or an age (15m, 2h, 7d)', sinceOption)
       .option('--limit <n>', 'at most the N most recent matching events', integerOption(1), 100)
       .option('--follow', 'keep printing new events as they happen (Ctrl-C to stop)')
       .action(async (options: AuditOptions) => {
         const store = await session.store();
-        const filter: AuditQuery = {
+        const filter: AuditFilter = {
           ...(options.user !== undefined ? { userId: options.user } : {}),
           ...(options.location !== undefined ? { locationId: options.location } : {}),
         };
-        const queryStart = Date.now();
+        // Taken BEFORE the history is read: every entry up to it is covered by that read.
+        const newestBefore = options.follow ? await store.latestAuditId() : '0-0';
         const events = await store.readAudit({ ...filter, ...(options.since !== undefined ? { since: options.since } : {}), limit: options.limit });
         if (!options.follow) {
           if (session.json) printJson(session.out, { events: events.map(auditJson) });
           else printLine(session.out, formatTable(HEADERS, events.map(row)));
           return;
         }
-        printFollowed(session.out, events);
-        let last = events.length > 0 ? events[events.length - 1] : undefined;
-        let stopped = false;
-        let wake: (() => void) | undefined;
-        onInterrupt(() => {
-          stopped = true;
-          wake?.();
-        });
-        while (!stopped) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, FOLLOW_POLL_MS);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          if (stopped) break;
-          const since = last ? streamMs(last.id) : (options.since ?? queryStart - CLOCK_SKEW_MS);
-          const fresh = (await store.readAudit({ ...filter, since, limit: FOLLOW_BATCH })).filter((e) => !last || isAfter(e.id, last.id));
-          printFollowed(session.out, fresh);
-          if (fresh.length > 0) last = fresh[fresh.length - 1];
-        }
+        for (const e of events) printFollowed(session.out, e);
+        // The history ends with the newest matching entry; entries after it up to
+        // `newestBefore` did not match. Follow from whichever is later: no gap, no repeat.
+        const lastShown = events.length > 0 ? events[events.length - 1].id : undefined;
+        const from = lastShown !== undefined && isAfter(lastShown, newestBefore) ? lastShown : newestBefore;
+        const stop = new AbortController();
+        onInterrupt(() => stop.abort());
+        await store.followAudit(from, (e) => printFollowed(session.out, e), stop.signal, filter);
       }),
     'voice-portal-admin audit --user alice --since 7d',
-    'voice-portal-admin audit --follow --json',
+    'voice-portal-admin audit --location paris --follow --json',
   );
 }

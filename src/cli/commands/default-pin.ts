@@ -26,7 +26,7 @@ export function registerDefaultPin(program: Command, session: Session): void {
       )
       .action(async () => {
         // Connect first: an operator should not type a PIN twice only to learn Redis is down.
-        const store = await session.store();
+        const store = await session.writableStore();
         const pin = await readNewSecret(session.secrets, 'default PIN');
         await store.setDefaultPin(pin, session.actor);
         const info = await store.getDefaultPinInfo();
@@ -42,7 +42,7 @@ export function registerDefaultPin(program: Command, session: Session): void {
       .command('clear')
       .description('remove the default PIN: users created from now on have no PIN until they set one')
       .action(async () => {
-        const store = await session.store();
+        const store = await session.writableStore();
         await store.clearDefaultPin(session.actor);
         const info = await store.getDefaultPinInfo();
         if (session.json) printJson(session.out, { defaultPin: defaultPinJson(info) });

@@ -1,6 +1,6 @@
-/** `location add | set-passcode | unlock | list | show | remove` (SPEC §1, §3 rule 6, §8). */
+/** `location add | set | set-passcode | unlock | list | show | remove` (SPEC §1, §3 rule 6, §8). */
 import { Option, type Command } from 'commander';
-import { NotFound, type Location, type Store } from '../../store';
+import { NotFound, type Location, type LocationChanges, type Store } from '../../store';
 import { refused, usage } from '../errors';
 import { formatFields, formatTable, locationFields, locationJson, printJson, printLine, userJson } from '../output';
 import { readNewSecret } from '../pin-input';
@@ -15,6 +15,26 @@ interface AddOptions {
   name?: string;
   language: string;
   timezone: string;
+}
+
+/** `location set` options: a value, `false` for --no-portal-… (remove), or absent (unchanged). */
+interface SetOptions {
+  name?: string;
+  language?: string;
+  timezone?: string;
+  portalNumber?: string | false;
+  portalExtension?: string | false;
+}
+
+function locationChanges(options: SetOptions): LocationChanges {
+  const orNull = (value: string | false): string | null => (value === false ? null : value);
+  return {
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.language !== undefined ? { language: options.language } : {}),
+    ...(options.timezone !== undefined ? { timeZone: options.timezone } : {}),
+    ...(options.portalNumber !== undefined ? { portalNumber: orNull(options.portalNumber) } : {}),
+    ...(options.portalExtension !== undefined ? { portalExtension: orNull(options.portalExtension) } : {}),
+  };
 }
 
 async function requireLocation(store: Store, id: string): Promise<Location> {
@@ -46,7 +66,7 @@ export function registerLocation(program: Command, session: Session): void {
         if (options.portalExtension === undefined && options.portalNumber === undefined) {
           throw usage('location add: give --portal-extension and/or --portal-number');
         }
-        const store = await session.store();
+        const store = await session.writableStore();
         const location = await store.addLocation(
           {
             id,
@@ -66,11 +86,38 @@ export function registerLocation(program: Command, session: Session): void {
 
   withExample(
     cmd
+      .command('set')
+      .description("change a location's name, language, time zone, portal number or portal extension (only the options given)")
+      .argument('<id>', 'location id')
+      .option('--name <text>', 'new display name')
+      .addOption(new Option('--language <lang>', 'prompt language').choices(LANGUAGES))
+      .option('--timezone <tz>', 'IANA time zone of the site')
+      .option('--portal-extension <ext>', 'new voice portal extension (digits)')
+      .option('--no-portal-extension', 'remove the portal extension (the portal number must remain)')
+      .option('--portal-number <e164>', 'new voice portal number (E.164)')
+      .option('--no-portal-number', 'remove the portal number (the portal extension must remain)')
+      .action(async (id: string, options: SetOptions) => {
+        const changes = locationChanges(options);
+        if (Object.keys(changes).length === 0) {
+          throw usage(
+            'location set: give at least one of --name, --language, --timezone, --portal-extension, --no-portal-extension, --portal-number, --no-portal-number',
+          );
+        }
+        const location = await (await session.writableStore()).updateLocation(id, changes, session.actor);
+        if (session.json) printJson(session.out, { location: locationJson(location) });
+        else printLine(session.out, `Location ${id} updated.\n${formatFields(locationFields(location))}`);
+      }),
+    'voice-portal-admin location set paris --portal-number +33123450001 --timezone Europe/Paris',
+    'voice-portal-admin location set paris --no-portal-number',
+  );
+
+  withExample(
+    cmd
       .command('set-passcode')
       .description("set the location's admin passcode (asked twice on a terminal, or one line on stdin); also unlocks admin access")
       .argument('<id>', 'location id')
       .action(async (id: string) => {
-        const store = await session.store();
+        const store = await session.writableStore();
         await requireLocation(store, id);
         const passcode = await readNewSecret(session.secrets, 'admin passcode');
         await store.setAdminPasscode(id, passcode, session.actor);
@@ -87,7 +134,7 @@ export function registerLocation(program: Command, session: Session): void {
       .description("unlock the location's admin access without changing the passcode")
       .argument('<id>', 'location id')
       .action(async (id: string) => {
-        const { wasLocked } = await (await session.store()).unlockLocationAdmin(id, session.actor);
+        const { wasLocked } = await (await session.writableStore()).unlockLocationAdmin(id, session.actor);
         if (session.json) printJson(session.out, { locationId: id, wasLocked });
         else printLine(session.out, wasLocked ? `Admin access of ${id} unlocked.` : `Admin access of ${id} was not locked (failure count reset).`);
       }),
@@ -136,7 +183,7 @@ export function registerLocation(program: Command, session: Session): void {
       .argument('<id>', 'location id')
       .option('--force', 'also remove every user of the location')
       .action(async (id: string, options: { force?: boolean }) => {
-        const store = await session.store();
+        const store = await session.writableStore();
         await requireLocation(store, id);
         const users = await store.listUsers({ locationId: id });
         if (users.length > 0 && !options.force) {

@@ -1,6 +1,6 @@
-/** `policy show | set`: the organisation's PIN policy (SPEC §7). */
-import type { Command } from 'commander';
-import type { PinPolicy } from '../../store';
+/** `policy show | set`: the organisation's PIN policy (SPEC §7) and `*`-login setting (SPEC §9). */
+import { Option, type Command } from 'commander';
+import type { OrgPolicy, PolicyChanges } from '../../store';
 import { usage } from '../errors';
 import { formatFields, policyJson, printJson, printLine } from '../output';
 import { integerOption } from '../parse';
@@ -13,26 +13,30 @@ interface PolicyOptions {
   history?: number;
   maxFailures?: number;
   throttle?: number;
+  refuseOutsideStarLogin?: 'on' | 'off';
 }
 
-function policyText(p: PinPolicy): string {
+const onOff = (value: boolean): string => (value ? 'on' : 'off');
+
+function policyText(p: OrgPolicy): string {
   return formatFields([
     ['minimum length', String(p.minLength)],
     ['maximum length', String(p.maxLength)],
     ['history (PINs that cannot be reused)', String(p.historySize)],
     ['failures before lock', String(p.maxFailures)],
     ['throttle (failures per caller per hour)', String(p.throttlePerHour)],
+    ['refuse * logins from outside callers', onOff(p.refuseOutsideStarLogin)],
   ]);
 }
 
 export function registerPolicy(program: Command, session: Session): void {
-  const cmd = group(program, 'policy', 'the organisation-wide PIN policy');
+  const cmd = group(program, 'policy', 'the organisation-wide PIN policy and login settings');
   withExample(cmd, 'voice-portal-admin policy show');
 
   withExample(
     cmd
       .command('show')
-      .description('show the PIN policy in force')
+      .description('show the PIN policy and login settings in force')
       .action(async () => {
         const policy = await (await session.store()).getPolicy();
         if (session.json) printJson(session.out, { policy: policyJson(policy) });
@@ -44,28 +48,36 @@ export function registerPolicy(program: Command, session: Session): void {
   withExample(
     cmd
       .command('set')
-      .description('change some PIN policy values (the others keep their current value)')
+      .description('change some policy values; the others keep their current value, even when another administrator changes them at the same time')
       .option('--min-length <n>', 'minimum PIN length (4-15)', integerOption(0))
       .option('--max-length <n>', 'maximum PIN length (at most 30)', integerOption(0))
       .option('--history <n>', 'how many previous PINs cannot be reused (0-20)', integerOption(0))
       .option('--max-failures <n>', 'consecutive wrong PINs that lock a mailbox (1-10)', integerOption(0))
       .option('--throttle <n>', 'failures per calling number per hour across other mailboxes before refusing (1-10000)', integerOption(0))
+      .addOption(
+        new Option(
+          '--refuse-outside-star-login <on|off>',
+          "on: callers whose number is no user's extension or number nor a portal number cannot log in to a mailbox with * (they hear \"service unavailable\")",
+        ).choices(['on', 'off']),
+      )
       .action(async (options: PolicyOptions) => {
-        const changes: Partial<PinPolicy> = {
+        const changes: PolicyChanges = {
           ...(options.minLength !== undefined ? { minLength: options.minLength } : {}),
           ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
           ...(options.history !== undefined ? { historySize: options.history } : {}),
           ...(options.maxFailures !== undefined ? { maxFailures: options.maxFailures } : {}),
           ...(options.throttle !== undefined ? { throttlePerHour: options.throttle } : {}),
+          ...(options.refuseOutsideStarLogin !== undefined ? { refuseOutsideStarLogin: options.refuseOutsideStarLogin === 'on' } : {}),
         };
-        if (Object.keys(changes).length === 0) throw usage('policy set: give at least one of --min-length, --max-length, --history, --max-failures, --throttle');
-        const store = await session.store();
-        const policy: PinPolicy = { ...(await store.getPolicy()), ...changes };
-        await store.setPolicy(policy, session.actor);
-        const saved = await store.getPolicy();
+        if (Object.keys(changes).length === 0) {
+          throw usage('policy set: give at least one of --min-length, --max-length, --history, --max-failures, --throttle, --refuse-outside-star-login');
+        }
+        // One store-side update of only these fields (validated merged with the current ones).
+        const saved = await (await session.writableStore()).updatePolicy(changes, session.actor);
         if (session.json) printJson(session.out, { policy: policyJson(saved) });
-        else printLine(session.out, `PIN policy updated.\n${policyText(saved)}`);
+        else printLine(session.out, `Policy updated.\n${policyText(saved)}`);
       }),
     'voice-portal-admin policy set --min-length 8 --max-failures 4',
+    'voice-portal-admin policy set --refuse-outside-star-login on',
   );
 }

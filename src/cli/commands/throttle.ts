@@ -37,7 +37,7 @@ export function registerThrottle(program: Command, session: Session): void {
           throw refused(`"${number}" is not a calling number (digits, a leading + allowed) nor anonymous`);
         }
         const caller = number === 'anonymous' ? number : number.replace(/^\+/, '');
-        const cleared = await (await session.store()).clearThrottle(caller, session.actor);
+        const cleared = await (await session.writableStore()).clearThrottle(caller, session.actor);
         if (session.json) printJson(session.out, { caller, cleared });
         else printLine(session.out, cleared ? `Throttle of ${caller} cleared.` : `${caller} had no failures in the window (nothing to clear).`);
       }),

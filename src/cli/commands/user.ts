@@ -1,11 +1,12 @@
 /**
- * `user add | list | show | remove | reset-pin | set-pin | unlock` (SPEC §8 table).
+ * `user add | list | show | set | remove | reset-pin | set-pin | unlock` (SPEC §8 table).
  *
  * The only PIN this module ever prints is a random one-time PIN, once, from the command that
  * created it (`user add --random-pin`, `user reset-pin --random-pin`).
  */
 import { Option, type Command } from 'commander';
-import { NotFound, type Store, type User } from '../../store';
+import { NotFound, type Store, type User, type UserChanges } from '../../store';
+import { usage } from '../errors';
 import { formatFields, formatTable, pinState, printJson, printLine, userFields, userJson } from '../output';
 import { readNewSecret } from '../pin-input';
 import type { Session } from '../session';
@@ -19,6 +20,26 @@ interface AddOptions {
   name?: string;
   language?: string;
   randomPin?: boolean;
+}
+
+/** `user set` options: a value, `false` for the --no-… form (remove), or absent (unchanged). */
+interface SetOptions {
+  extension?: string;
+  number?: string | false;
+  name?: string | false;
+  language?: string | false;
+  location?: string;
+}
+
+function userChanges(options: SetOptions): UserChanges {
+  const orNull = (value: string | false): string | null => (value === false ? null : value);
+  return {
+    ...(options.extension !== undefined ? { extension: options.extension } : {}),
+    ...(options.number !== undefined ? { number: orNull(options.number) } : {}),
+    ...(options.name !== undefined ? { displayName: orNull(options.name) } : {}),
+    ...(options.language !== undefined ? { language: orNull(options.language) } : {}),
+    ...(options.location !== undefined ? { locationId: options.location } : {}),
+  };
 }
 
 /** What the user's PIN is after add/reset, as the --json `pin` field says it. */
@@ -61,7 +82,7 @@ export function registerUser(program: Command, session: Session): void {
       .addOption(new Option('--language <lang>', "prompt language (default: the location's)").choices(LANGUAGES))
       .option('--random-pin', 'give the user a random one-time PIN, printed once')
       .action(async (id: string, options: AddOptions) => {
-        const store = await session.store();
+        const store = await session.writableStore();
         let user = await store.createUser(
           {
             id,
@@ -138,12 +159,38 @@ export function registerUser(program: Command, session: Session): void {
 
   withExample(
     cmd
+      .command('set')
+      .description("change a user's extension, number, name, language or location (only the options given; the PIN is unchanged)")
+      .argument('<id>', 'user id')
+      .option('--extension <ext>', 'new extension (digits, unique in the organisation)')
+      .option('--number <e164>', 'new phone number (E.164, e.g. +33612345678)')
+      .option('--no-number', 'remove the phone number')
+      .option('--name <text>', 'new display name')
+      .option('--no-name', 'remove the display name')
+      .addOption(new Option('--language <lang>', 'prompt language').choices(LANGUAGES))
+      .option('--no-language', "remove the user's language (the location's applies)")
+      .option('--location <loc>', 'move the user to this location')
+      .action(async (id: string, options: SetOptions) => {
+        const changes = userChanges(options);
+        if (Object.keys(changes).length === 0) {
+          throw usage('user set: give at least one of --extension, --number, --no-number, --name, --no-name, --language, --no-language, --location');
+        }
+        const user = await (await session.writableStore()).updateUser(id, changes, session.actor);
+        if (session.json) printJson(session.out, { user: userJson(user) });
+        else printLine(session.out, `User ${id} updated.\n${formatFields(userFields(user))}`);
+      }),
+    'voice-portal-admin user set alice --extension 1005 --number +33612345679',
+    'voice-portal-admin user set alice --location lyon --no-language',
+  );
+
+  withExample(
+    cmd
       .command('remove')
       .description('remove a user (their mailbox can no longer be opened; extension and number are freed)')
       .argument('<id>', 'user id')
       .option('--force', 'remove even when something depends on the user (voice messages, once the portal stores them)')
       .action(async (id: string) => {
-        const store = await session.store();
+        const store = await session.writableStore();
         // Nothing the store keeps depends on a user yet (voicemail messages are roadmap step 6):
         // when it does, the dependency check belongs here, before the removal, and --force skips it.
         await store.removeUser(id, session.actor);
@@ -162,7 +209,7 @@ export function registerUser(program: Command, session: Session): void {
       .argument('<id>', 'user id')
       .option('--random-pin', 'give a random one-time PIN instead of the default PIN (printed once)')
       .action(async (id: string, options: { randomPin?: boolean }) => {
-        const store = await session.store();
+        const store = await session.writableStore();
         let pin: PinOutcome;
         let oneTimePin: string | undefined;
         if (options.randomPin) {
@@ -191,7 +238,7 @@ export function registerUser(program: Command, session: Session): void {
       )
       .argument('<id>', 'user id')
       .action(async (id: string) => {
-        const store = await session.store();
+        const store = await session.writableStore();
         await requireUser(store, id);
         const newPin = await readNewSecret(session.secrets, 'PIN');
         await store.selfServiceSetPin(id, newPin, session.actor);
@@ -209,7 +256,7 @@ export function registerUser(program: Command, session: Session): void {
       .description('unlock a mailbox without changing its PIN')
       .argument('<id>', 'user id')
       .action(async (id: string) => {
-        const { wasLocked } = await (await session.store()).unlockUser(id, session.actor);
+        const { wasLocked } = await (await session.writableStore()).unlockUser(id, session.actor);
         if (session.json) printJson(session.out, { userId: id, wasLocked });
         else printLine(session.out, wasLocked ? `Mailbox of ${id} unlocked.` : `Mailbox of ${id} was not locked (failure count reset).`);
       }),

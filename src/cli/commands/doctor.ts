@@ -1,0 +1,199 @@
+/**
+ * `doctor [--fix]`: voice messages whose two halves disagree. A message is metadata in Redis
+ * plus an Asterisk stored recording (`voice-portal/vm/<user>/<message>`); the application
+ * orders its writes so that a crash leaves at worst an orphan recording, and a recording lost
+ * on the Asterisk side leaves metadata without audio. doctor finds both and, with `--fix`,
+ * deletes the orphan recordings and the metadata without audio (then corrects the lamps).
+ *
+ * It needs Asterisk's ARI (ARI_URL, ARI_USERNAME, ARI_PASSWORD, as the application): REST
+ * only, through src/ari's connection code (the API docs are loaded, no events socket is
+ * opened, so the running application keeps its Stasis app).
+ *
+ * Exit code: 0 when everything agrees (or was fixed), 1 when problems remain (so that a
+ * monitoring job notices), 2 without the ARI settings, 3 Redis unreachable.
+ */
+import type { Command } from 'commander';
+import { connectAriClient, retireClient } from '../../ari/ari-client';
+import { AriError, toAriError } from '../../ari/errors';
+import type { MessageWaiting, StoredRecordings } from '../../ari';
+import { lampMailboxName } from '../../portal/lamps';
+import {
+  messageRecordingName,
+  messageRecordingPrefix,
+  openMessageStore,
+  parseMessageRecordingName,
+  type MessageStore,
+  type Store,
+} from '../../store';
+import { loadCliConfig } from '../config';
+import { refused, usage } from '../errors';
+import { printJson, printLine } from '../output';
+import type { GlobalOptions, Session } from '../session';
+import { withExample } from './shared';
+
+export type Env = Record<string, string | undefined>;
+
+/** The message store on the Redis the CLI works on (`--redis-url` over REDIS_URL). */
+export function openCliMessageStore(env: Env, command: Command): MessageStore {
+  const config = loadCliConfig(env, command.optsWithGlobals<GlobalOptions>().redisUrl);
+  return openMessageStore({ redis: config.redis, connectionName: 'voice-portal-cli-messages' });
+}
+
+/** The Asterisk side doctor needs. */
+export interface AsteriskMedia {
+  recordings: StoredRecordings;
+  lamps: MessageWaiting;
+  close(): void;
+}
+
+const ARI_CONNECT_TIMEOUT_MS = 5000;
+
+/** ARI_URL, ARI_USERNAME, ARI_PASSWORD; null when ARI_URL is not set. Usage error when half set. */
+export function ariSettings(env: Env): { url: string; username: string; password: string } | null {
+  const url = env.ARI_URL;
+  if (!url) return null;
+  const username = env.ARI_USERNAME;
+  const password = env.ARI_PASSWORD;
+  if (!username || !password) throw usage('ARI_URL is set but ARI_USERNAME or ARI_PASSWORD is missing');
+  return { url, username, password };
+}
+
+/** REST-only ARI access (no events socket: the application keeps its Stasis app). */
+export async function connectAsteriskMedia(settings: { url: string; username: string; password: string }): Promise<AsteriskMedia> {
+  let client;
+  try {
+    client = await connectAriClient(settings.url, settings.username, settings.password, ARI_CONNECT_TIMEOUT_MS);
+  } catch (err) {
+    throw refused(`cannot use Asterisk's ARI at ${settings.url}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const ari = client;
+  const call = async <T>(operation: string, request: () => PromiseLike<T>): Promise<T> => {
+    try {
+      return await request();
+    } catch (err) {
+      throw toAriError(operation, err);
+    }
+  };
+  return {
+    recordings: {
+      async exists(name) {
+        try {
+          await call('getStoredRecording', () => ari.recordings.getStored({ recordingName: name }));
+          return true;
+        } catch (err) {
+          if (err instanceof AriError && err.status === 404) return false;
+          throw err;
+        }
+      },
+      async remove(name) {
+        try {
+          await call('deleteStoredRecording', () => ari.recordings.deleteStored({ recordingName: name }));
+        } catch (err) {
+          if (!(err instanceof AriError && err.status === 404)) throw err;
+        }
+      },
+      async list(prefix = '') {
+        const stored = await call('listStoredRecordings', () => ari.recordings.listStored());
+        const names = Array.isArray(stored) ? stored.map((r: { name?: unknown }) => String(r.name ?? '')) : [];
+        return names.filter((n) => n !== '' && n.startsWith(prefix));
+      },
+    },
+    lamps: {
+      async update(mailbox, counts) {
+        await call('updateMailbox', () =>
+          ari.mailboxes.update({ mailboxName: mailbox, oldMessages: counts.oldMessages, newMessages: counts.newMessages }),
+        );
+      },
+    },
+    close: () => retireClient(ari),
+  };
+}
+
+export interface VoicemailDiagnosis {
+  /** Message recordings in Asterisk. */
+  recordings: number;
+  /** Messages listed in Redis. */
+  messages: number;
+  /** Recordings with no message (and no deposit in progress) in Redis. */
+  orphanRecordings: string[];
+  /** Messages whose recording is not in Asterisk. */
+  missingRecordings: { userId: string; messageId: string; recording: string }[];
+}
+
+/**
+ * Compare the two halves. The recordings are listed FIRST: a deposit reserves (Redis) before
+ * it records and commits after, so a recording seen here is, by the time Redis is read,
+ * either a listed message or a reservation: a deposit in progress is never taken for an orphan.
+ */
+export async function diagnoseVoicemail(messages: MessageStore, recordings: StoredRecordings): Promise<VoicemailDiagnosis> {
+  const names = await recordings.list(messageRecordingPrefix);
+  const known = new Set<string>();
+  const missingRecordings: VoicemailDiagnosis['missingRecordings'] = [];
+  const present = new Set(names);
+  let messageCount = 0;
+  for (const userId of await messages.usersWithMessages()) {
+    for (const message of await messages.list(userId)) {
+      messageCount += 1;
+      const recording = messageRecordingName(userId, message.id);
+      known.add(recording);
+      if (!present.has(recording)) missingRecordings.push({ userId, messageId: message.id, recording });
+    }
+    for (const messageId of await messages.pending(userId)) known.add(messageRecordingName(userId, messageId));
+  }
+  // Names under the prefix that are not `<user>/<message>` were not written by the portal: left alone.
+  const orphanRecordings = names.filter((n) => parseMessageRecordingName(n) !== null && !known.has(n)).sort();
+  return { recordings: names.length, messages: messageCount, orphanRecordings, missingRecordings };
+}
+
+/** Delete orphan recordings and metadata without audio; correct the lamps of the users touched. */
+export async function repairVoicemail(diagnosis: VoicemailDiagnosis, messages: MessageStore, media: AsteriskMedia, store: Pick<Store, 'getUser'>): Promise<void> {
+  for (const name of diagnosis.orphanRecordings) await media.recordings.remove(name);
+  const touched = new Set<string>();
+  for (const missing of diagnosis.missingRecordings) {
+    await messages.remove(missing.userId, missing.messageId);
+    touched.add(missing.userId);
+  }
+  for (const userId of touched) {
+    const user = await store.getUser(userId);
+    if (!user) continue;
+    await media.lamps.update(lampMailboxName(user.extension), await messages.counts(userId));
+  }
+}
+
+export function registerDoctor(program: Command, session: Session, env: Env): void {
+  withExample(
+    program
+      .command('doctor')
+      .description('check that every voice message has its recording in Asterisk and every message recording its message (needs ARI_URL, ARI_USERNAME, ARI_PASSWORD)')
+      .option('--fix', 'delete orphan recordings and the messages whose recording is lost')
+      .action(async (options: { fix?: boolean }, command: Command) => {
+        const settings = ariSettings(env);
+        if (!settings) throw usage('doctor needs ARI_URL, ARI_USERNAME and ARI_PASSWORD (the application\'s ARI settings)');
+        const store = await session.store();
+        const messages = openCliMessageStore(env, command);
+        let media: AsteriskMedia | undefined;
+        try {
+          media = await connectAsteriskMedia(settings);
+          const diagnosis = await diagnoseVoicemail(messages, media.recordings);
+          const problems = diagnosis.orphanRecordings.length + diagnosis.missingRecordings.length;
+          if (options.fix && problems > 0) await repairVoicemail(diagnosis, messages, media, store);
+          const fixed = Boolean(options.fix) && problems > 0;
+          if (session.json) {
+            printJson(session.out, { ...diagnosis, problems, fixed });
+          } else {
+            printLine(session.out, `${diagnosis.messages} message(s) in Redis, ${diagnosis.recordings} message recording(s) in Asterisk.`);
+            for (const name of diagnosis.orphanRecordings) printLine(session.out, `orphan recording (no message): ${name}${fixed ? ' - deleted' : ''}`);
+            for (const m of diagnosis.missingRecordings) printLine(session.out, `message without recording: ${m.userId} ${m.messageId}${fixed ? ' - removed' : ''}`);
+            if (problems === 0) printLine(session.out, 'Everything agrees.');
+            else if (fixed) printLine(session.out, `${problems} problem(s) fixed.`);
+          }
+          if (problems > 0 && !fixed) throw refused(`${problems} problem(s) found; run voice-portal-admin doctor --fix to clean them`);
+        } finally {
+          media?.close();
+          await messages.close();
+        }
+      }),
+    'voice-portal-admin doctor',
+    'voice-portal-admin doctor --fix --json',
+  );
+}

@@ -13,13 +13,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# tsconfig.build.json also compiles the ARI test double (used by `npm run demo`).
-COPY test/double ./test/double
-# The prompt catalog, in case the code imports it (tsc then emits it into dist/).
-COPY sounds/catalog.json ./sounds/catalog.json
-# tsc emits only JavaScript: copy the Redis Lua scripts (if any) beside the compiled code, at
-# the same relative paths (src/store/x.lua -> dist/src/store/x.lua), so dist/ is the whole app.
-RUN npm run build && find src -name '*.lua' -exec cp --parents {} dist/ \;
+# npm run build = tsc, then the Redis Lua scripts copied beside the compiled code
+# (src/store/lua -> dist/src/store/lua), so dist/ is the whole application.
+RUN npm run build
 
 # ---- runtime ----------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

@@ -4,12 +4,16 @@
  * BENCHES below.
  */
 import { hashBench } from './hash';
+import { lockoutRaceBench } from './lockout-race';
+import { loginsBench } from './logins';
 
 /** Runs one benchmark with the arguments after its name; resolves to the exit status. */
 export type Bench = (args: string[]) => Promise<number>;
 
 const BENCHES: Record<string, { run: Bench; about: string }> = {
   hash: { run: hashBench, about: 'time of one PIN verification with the current scrypt params (--count N, --check)' },
+  logins: { run: loginsBench, about: 'PIN login latency through app + ARI double + Redis (--calls N, --concurrency C, --speed S)' },
+  'lockout-race': { run: lockoutRaceBench, about: 'concurrent wrong PINs on one mailbox: at most maxFailures evaluated (--attempts N)' },
 };
 
 function usage(): string {

@@ -1,4 +1,5 @@
 /** Small timing helpers shared by the benchmarks. */
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 export interface Summary {
@@ -10,7 +11,7 @@ export interface Summary {
 }
 
 /** Nearest-rank percentile of an ascending list. */
-function percentile(sorted: number[], q: number): number {
+export function percentile(sorted: number[], q: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[rank] ?? Number.NaN;
 }
@@ -54,4 +55,34 @@ export function positiveInt(args: string[], name: string, fallback: number): num
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number`);
   return n;
+}
+
+export function positiveNumber(args: string[], name: string, fallback: number): number {
+  const raw = option(args, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+  return n;
+}
+
+/**
+ * Run `task(0..count-1)` with at most `concurrency` in flight; resolves when all have settled.
+ * `task` must not reject (a benchmark counts its own failures).
+ */
+export async function runConcurrently(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+/**
+ * Node, cores, thread pool and the 1-minute load average: figures from a shared machine
+ * (other jobs running) are only comparable with this line next to them.
+ */
+export function describeMachine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const pool = process.env.UV_THREADPOOL_SIZE ?? '4 (default)';
+  return `node ${process.version}, ${os.availableParallelism()} cores (${cpu}), UV_THREADPOOL_SIZE=${pool}, load average ${(os.loadavg()[0] ?? 0).toFixed(2)}`;
 }

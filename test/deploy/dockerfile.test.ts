@@ -126,7 +126,7 @@ describe('.dockerignore', () => {
     'keeps %s out of the build context',
     (p) => expect(dockerIgnored(p)).toBe(true),
   );
-  test.each(['src/config.ts', 'test/double/control.ts', 'sounds/catalog.json', 'package-lock.json'])('lets %s in', (p) =>
+  test.each(['src/config.ts', 'src/store/lua/reserve_attempt.lua', 'package-lock.json'])('lets %s in', (p) =>
     expect(dockerIgnored(p)).toBe(false),
   );
 });

@@ -1,0 +1,109 @@
+/**
+ * `npm run demo`: the voice portal against a simulated PBX, on a terminal.
+ *
+ *   npm run demo                                   the terminal phone (interactive)
+ *   npm run demo -- --script demo/scenario-1.txt   scripted calls, transcript on stdout
+ *   npm run demo -- --script <file> --speed 20     the same, 20 times faster
+ *   options: --no-audio (never use sox's `play`), --help
+ *
+ * Starts a private redis-server on a free port (or uses REDIS_URL when set), the ARI test
+ * double as the PBX (test/double: real-speed prompts from sounds/), and the unchanged
+ * application over ARI. The caller's part is played through the double's control API only.
+ * Logs go to a file (named at the start) so that the transcript stays readable.
+ * Exit codes: 0 done (every scripted call went as written), 1 a scripted step failed or the
+ * demo could not start, 2 bad usage.
+ */
+import { readFileSync } from 'node:fs';
+import { Speaker } from './audio';
+import { runPhone } from './phone';
+import { runScriptedCall } from './run-script';
+import { parseScript, ScriptError, type CallScript } from './script';
+import { LOCATION, startDemo, USERS } from './setup';
+
+interface Args {
+  script?: string;
+  speed: number;
+  audio: boolean;
+}
+
+const USAGE = 'usage: npm run demo [-- --script <file> [--speed <1-50>]] [--no-audio]';
+
+function parseArgs(argv: string[]): Args | string {
+  const args: Args = { speed: 1, audio: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--script') args.script = argv[++i];
+    else if (a === '--speed') args.speed = Number(argv[++i]);
+    else if (a === '--no-audio') args.audio = false;
+    else if (a === '--help' || a === '-h') return USAGE;
+    else return `unknown argument "${a}"\n${USAGE}`;
+  }
+  if (args.script === undefined && argv.includes('--script')) return `--script needs a file\n${USAGE}`;
+  if (!(args.speed >= 1 && args.speed <= 50)) return `--speed must be between 1 and 50\n${USAGE}`;
+  if (args.script === undefined && args.speed !== 1) return `--speed is for --script runs; the phone runs at real speed\n${USAGE}`;
+  return args;
+}
+
+const write = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (typeof args === 'string') {
+    process.stderr.write(`${args}\n`);
+    return args === USAGE ? 0 : 2;
+  }
+  let scriptText: string | undefined;
+  if (args.script !== undefined) {
+    try {
+      scriptText = readFileSync(args.script, 'utf8');
+      parseScript(scriptText, '000000'); // syntax check before anything starts
+    } catch (err) {
+      process.stderr.write(`demo: ${err instanceof ScriptError ? err.message : (err as Error).message}\n`);
+      return 2;
+    }
+  } else if (!process.stdin.isTTY) {
+    process.stderr.write(`demo: the terminal phone needs a terminal; for a non-interactive run use --script\n${USAGE}\n`);
+    return 2;
+  }
+
+  const timeScale = 1 / args.speed;
+  write('voice-portal demo: starting a private Redis, the simulated PBX and the portal…');
+  const demo = await startDemo({ timeScale, portalTimingScale: timeScale });
+  let ok = true;
+  try {
+    write(`Portal of location "${LOCATION.id}": dial ${LOCATION.portalExtension} (or ${LOCATION.portalNumber}).`);
+    write(`Users: ${USERS.map((u) => `${u.displayName} (extension ${u.extension})`).join(', ')}.`);
+    if (demo.usersExisted) write('The users existed already in REDIS_URL: their PINs were left as they were.');
+    else write(`They start on the organisation's default PIN: ${demo.defaultPin} (to be changed at the first call).`);
+    write(`Logs: ${demo.logFile}${args.speed !== 1 ? ` · speed ×${args.speed} (times shown in caller seconds)` : ''}`);
+    if (scriptText !== undefined) {
+      const calls: CallScript[] = parseScript(scriptText, demo.defaultPin);
+      for (const [i, call] of calls.entries()) {
+        if (!(await runScriptedCall(demo.double, call, i + 1, { timeScale, write, stasisArgs: demo.stasisArgs }))) ok = false;
+      }
+      write('');
+      write(ok ? `All ${calls.length} scripted calls went as written.` : 'Some scripted calls did not go as written (see SCRIPT FAILED above).');
+    } else {
+      const speaker = args.audio ? Speaker.detect() : undefined;
+      write(speaker ? 'Prompts are also played aloud (sox).' : 'Prompts are printed (install sox for sound: apt-get install sox).');
+      await runPhone({ double: demo.double, stasisArgs: demo.stasisArgs, speaker, write });
+    }
+  } finally {
+    await demo.close();
+  }
+  return ok ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // ari-client can hold a reconnect timer for a while after the end: do not wait for it.
+    setTimeout(() => process.exit(code), 1000).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,163 @@
+/**
+ * The simulated installation the demo runs: a private Redis, the ARI test double playing the
+ * PBX, and the unchanged application (startApp) connected to it over ARI, with one location
+ * and two users seeded through the store (as the admin CLI would).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import winston from 'winston';
+import { startApp, type App } from '../src/app';
+import { loadConfig } from '../src/config';
+import type { Logger } from '../src/log';
+import { checkPinShape, DEFAULT_PIN_POLICY } from '../src/security/pin-policy';
+import { Conflict, openStore, PinRejected, type Store } from '../src/store';
+import { AsteriskDouble } from '../test/double';
+import { startTestRedis, type TestRedis } from '../test/support/redis';
+import { SOUNDS_DIR } from './media-text';
+
+export const LOCATION = { id: 'paris', name: 'Paris office', portalExtension: '8000', portalNumber: '+33123456789', language: 'en', timeZone: 'Europe/Paris' };
+export const USERS = [
+  { id: 'alice', extension: '1001', displayName: 'Alice Martin' },
+  { id: 'bob', extension: '1002', displayName: 'Bob Durand' },
+];
+const ARI_USER = 'voice-portal';
+
+export interface DemoSetup {
+  double: AsteriskDouble;
+  app: App;
+  /** The organisation's default PIN the demo chose (the one PIN it prints). */
+  defaultPin: string;
+  /** True when the users already existed (an outside REDIS_URL): their PINs are unchanged. */
+  usersExisted: boolean;
+  logFile: string;
+  redisUrl: string;
+  /** The dialplan's Stasis arguments for a number dialled (as asterisk-conf/extensions.conf). */
+  stasisArgs(dialled: string): string[];
+  close(): Promise<void>;
+}
+
+/** winston into a file (the transcript owns stdout); errors also on stderr. */
+function demoLogger(logFile: string): Logger {
+  return winston.createLogger({
+    level: process.env.LOG_LEVEL ?? 'info',
+    format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    transports: [
+      new winston.transports.File({ filename: logFile }),
+      new winston.transports.Console({ level: 'error', stderrLevels: ['error'] }),
+    ],
+  });
+}
+
+function randomDefaultPin(): string {
+  for (;;) {
+    const pin = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    if (checkPinShape(pin, DEFAULT_PIN_POLICY) === null) return pin;
+  }
+}
+
+async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function seed(store: Store): Promise<{ defaultPin: string; usersExisted: boolean }> {
+  try {
+    await store.addLocation(LOCATION, 'demo');
+  } catch (err) {
+    if (!(err instanceof Conflict)) throw err;
+  }
+  let defaultPin = randomDefaultPin();
+  for (;;) {
+    try {
+      await store.setDefaultPin(defaultPin, 'demo');
+      break;
+    } catch (err) {
+      if (!(err instanceof PinRejected)) throw err;
+      defaultPin = randomDefaultPin(); // e.g. a stricter policy in an outside Redis
+    }
+  }
+  let usersExisted = false;
+  for (const user of USERS) {
+    try {
+      await store.createUser({ ...user, locationId: LOCATION.id }, 'demo');
+    } catch (err) {
+      if (!(err instanceof Conflict)) throw err;
+      usersExisted = true;
+    }
+  }
+  return { defaultPin, usersExisted };
+}
+
+function redisServerOnPath(): boolean {
+  const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  return !probe.error && probe.status === 0;
+}
+
+export async function startDemo(opts: { timeScale: number; portalTimingScale: number }): Promise<DemoSetup> {
+  const logFile = path.join(tmpdir(), `voice-portal-demo-${process.pid}.log`);
+  const logger = demoLogger(logFile);
+  let redis: TestRedis | undefined;
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    if (!redisServerOnPath()) throw new Error('redis-server is not on PATH: install it (apt-get install redis-server) or set REDIS_URL');
+    redis = await startTestRedis({ restartable: true }); // always a child redis-server, no persistence
+    redisUrl = redis.url;
+  }
+  const password = randomBytes(12).toString('hex');
+  const double = await AsteriskDouble.start({
+    username: ARI_USER,
+    password,
+    timeScale: opts.timeScale,
+    soundsDirs: [SOUNDS_DIR],
+    // Asterisk's core sounds (beep, digits) have no file here: they exist with a default length.
+    knownSounds: '*',
+  });
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    ARI_URL: double.url,
+    ARI_USERNAME: ARI_USER,
+    ARI_PASSWORD: password,
+    REDIS_URL: redisUrl,
+    PIN_PEPPER: process.env.PIN_PEPPER,
+    PIN_PEPPER_FILE: process.env.PIN_PEPPER_FILE,
+  });
+  const k = opts.portalTimingScale;
+  const app = startApp(config, logger, {
+    // Faster speeds shorten the portal's waits for keys too, with floors that keep the
+    // event round trips (a few ms) far below them.
+    timings: { firstDigitTimeoutMs: Math.max(600, 5000 * k), interDigitTimeoutMs: Math.max(300, 3000 * k) },
+  });
+  const admin = openStore({ redis: config.redis, pepper: config.pinPepper, logger, connectionName: 'voice-portal-demo-seed' });
+  const close = async (): Promise<void> => {
+    await app.stop();
+    await admin.close();
+    await double.close();
+    await redis?.stop();
+    await new Promise<void>((resolve) => {
+      logger.on('finish', () => resolve());
+      logger.end();
+    });
+  };
+  try {
+    await waitUntil(() => double.registeredApps().includes(config.ari.app), 15_000, 'the portal connects to the simulated PBX');
+    const seeded = await seed(admin);
+    const portal = new Set([LOCATION.portalExtension, LOCATION.portalNumber, LOCATION.portalNumber.slice(1), '*97']);
+    return {
+      double,
+      app,
+      ...seeded,
+      logFile,
+      redisUrl,
+      stasisArgs: (dialled) => (portal.has(dialled) ? ['portal', LOCATION.id] : []),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

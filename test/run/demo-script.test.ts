@@ -1,0 +1,94 @@
+/**
+ * `npm run demo -- --script demo/scenario-1.txt` as a user runs it (the same command line,
+ * through ts-node), at 20× speed: the transcript shows SPEC scenario 1 and no PIN but the
+ * default one the demo announces.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const REPO = path.resolve(__dirname, '..', '..');
+
+function runDemo(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demo/main.ts', ...args], { cwd: REPO, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`demo did not finish; stdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Each pattern must match a line after the line the previous one matched. */
+function expectInOrder(lines: string[], patterns: RegExp[]): void {
+  let from = 0;
+  for (const pattern of patterns) {
+    const i = lines.findIndex((l, idx) => idx >= from && pattern.test(l));
+    if (i < 0) throw new Error(`no line matching ${pattern} after line ${from}:\n${lines.slice(from).join('\n')}`);
+    from = i + 1;
+  }
+}
+
+test('scenario 1: first call changes the default PIN and records the name; second call goes straight to the menu', async () => {
+  const run = await runDemo(['--script', 'demo/scenario-1.txt', '--speed', '20', '--no-audio']);
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+  const lines = run.stdout.split('\n');
+  const announced = /default PIN: (\d{6}) /.exec(run.stdout);
+  expect(announced).not.toBeNull();
+  const defaultPin = announced![1];
+
+  const call2 = lines.findIndex((l) => /── call 2 .*1001 dials 8000/.test(l));
+  expect(call2).toBeGreaterThan(0);
+  const first = lines.slice(0, call2);
+  const second = lines.slice(call2);
+  expectInOrder(first, [
+    /── call 1 .*1001 dials 8000/,
+    /portal: "Welcome to your voice portal\. Enter your passcode.*\[welcome\]/,
+    /caller: presses ••••••#$/,
+    /portal: "Before you can use your voice portal, you must change your passcode.*\[must-change-passcode\]/,
+    /caller: presses ••••••#$/,
+    /\[confirm-passcode\]/,
+    /caller: presses ••••••#$/,
+    /\[passcode-changed\]/,
+    /\[record-name\]/,
+    /portal: recording… \(voice-portal\/names\/alice\)/,
+    /caller: speaks for 2 s/,
+    /caller: presses #$/,
+    /recording ended after 2 s \(terminator\)/,
+    /\[recording-options\]/,
+    /caller: presses 1$/,
+    /\[name-saved\]/,
+    /\[main-menu\]/,
+    /caller: presses 9$/,
+    /"Goodbye\." \[goodbye\]/,
+    /call ended: the portal hung up/,
+  ]);
+  expectInOrder(second, [/\[welcome\]/, /caller: presses ••••••#$/, /\[main-menu\]/, /caller: presses 9$/, /\[goodbye\]/, /call ended: the portal hung up/]);
+  // Call 2 never hears the first-login prompts: the change and the name were kept.
+  expect(second.join('\n')).not.toMatch(/must-change-passcode|record-name|SCRIPT FAILED/);
+  expect(run.stdout).toContain('All 2 scripted calls went as written.');
+  // The only PIN printed is the announced default; the typed ones never appear.
+  expect(run.stdout.split(defaultPin)).toHaveLength(2);
+  expect(run.stdout).not.toContain('860412');
+});
+
+test('a script step that cannot happen fails the run with a clear line', async () => {
+  const run = await runDemo(['--script', path.join(__dirname, 'fixtures', 'wrong-prompt.txt'), '--speed', '20', '--no-audio']);
+  expect(run.code).toBe(1);
+  expect(run.stdout).toMatch(/SCRIPT FAILED: (timed out waiting for the prompt main-menu|the call ended while waiting for the prompt main-menu)/);
+});
+
+test('a script with a bad step is refused before anything starts (exit 2)', async () => {
+  const run = await runDemo(['--script', path.join(__dirname, 'fixtures', 'bad-step.txt')], 20_000);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toBe('demo: line 2: unknown step "x9"\n');
+  expect(run.stdout).toBe('');
+});

@@ -18,6 +18,8 @@ export type PortalStore = Pick<
   | 'verifyAdminPasscode'
   | 'changePin'
   | 'markNameRecorded'
+  | 'getPolicy'
+  | 'isOrganisationCaller'
 >;
 
 export interface PortalTimings {

@@ -53,6 +53,7 @@ async function otherPhoneLogin(
   greeting: 'welcome-enter-mailbox' | 'enter-mailbox',
 ): Promise<void> {
   const caller = s.call.callerNumber;
+  if (!(await mayLogInFromOtherPhone(s, caller))) return;
   let prompts: PromptId[] = [greeting];
   for (;;) {
     const mailbox = await s.readEntry(prompts);
@@ -95,6 +96,7 @@ async function otherPhoneLogin(
  * for the spray throttle as on any other login.
  */
 export async function loginToMailbox(s: Session, user: Pick<User, 'extension'>): Promise<void> {
+  if (!(await mayLogInFromOtherPhone(s, s.call.callerNumber))) return;
   const counters: CallCounters = { failedLogins: 0, emptyEntries: 0 };
   let prompts: PromptId[] = ['enter-passcode'];
   for (;;) {
@@ -109,6 +111,19 @@ export async function loginToMailbox(s: Session, user: Pick<User, 'extension'>):
     if ((await afterFailure(s, verdict, counters)) === 'ended') return;
     prompts = ['invalid-passcode', 'enter-passcode'];
   }
+}
+
+/**
+ * SPEC §9: the administrator may refuse logins to another mailbox from callers outside the
+ * organisation (a caller ID that is no user's and no portal's). Refused callers hear "service
+ * unavailable"; no mailbox or PIN is asked for.
+ */
+async function mayLogInFromOtherPhone(s: Session, caller: string): Promise<boolean> {
+  const policy = await s.deps.store.getPolicy();
+  if (!policy.refuseOutsideStarLogin || (await s.deps.store.isOrganisationCaller(caller))) return true;
+  s.log.warn('login from outside the organisation refused by policy', { anonymous: caller === '' });
+  await s.endWith('service-unavailable');
+  return false;
 }
 
 /** SPEC §4: what a correct PIN leads to, as the §8 table left the mailbox. */

@@ -273,3 +273,34 @@ describe('not calling from one\'s own phone (SPEC §2, §3 rules 6-7)', () => {
     ]);
   });
 });
+
+describe('refusing * logins from outside the organisation (SPEC §9)', () => {
+  beforeAll(async () => {
+    await h.admin.updatePolicy({ refuseOutsideStarLogin: true }, 'test');
+  });
+  afterAll(async () => {
+    await h.admin.updatePolicy({ refuseOutsideStarLogin: false }, 'test');
+  });
+
+  test('a caller ID outside the organisation hears "service unavailable", no mailbox asked', async () => {
+    for (const callerNumber of ['+14155550177', '']) {
+      const call = await h.call({ callerNumber });
+      expect(await ended(call)).toBe('app-hangup');
+      expect(heard(call)).toEqual(['service-unavailable']);
+    }
+  });
+
+  test('a user of the organisation may still press * and log in to another mailbox', async () => {
+    const u = await readyUser();
+    const other = await readyUser();
+    const call = await h.call({ callerNumber: other.ext });
+    await hears(call, 'welcome');
+    await call.press('*');
+    await hears(call, 'enter-mailbox');
+    await call.press(`${u.ext}#`);
+    await hears(call, 'enter-passcode');
+    await call.press('502938#');
+    await hears(call, 'main-menu');
+    await call.hangup();
+  });
+});

@@ -51,7 +51,8 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
   });
   const timings: PortalTimings = { ...DEFAULT_TIMINGS, ...options.timings };
   const messages = openMessageStore({ redis: config.redis, connectionName: 'voice-portal-messages' });
-  const voicemail: VoicemailSettings = { ...DEFAULT_VOICEMAIL, ...options.voicemail };
+  const fromEnv = Object.fromEntries(Object.entries(config.voicemail).filter(([, v]) => v !== undefined));
+  const voicemail: VoicemailSettings = { ...DEFAULT_VOICEMAIL, ...fromEnv, ...options.voicemail };
   const gate = new CallGate(() => engine, logger);
   const engine: AriEngine = startAriEngine({
     config: config.ari,

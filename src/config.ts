@@ -41,6 +41,8 @@ export interface Config {
   httpHost: string;
   /** SIGTERM/SIGINT: how long calls in progress may go on before they are ended (ms). */
   shutdownGraceMs: number;
+  /** Voicemail limits given in the environment (the app's defaults apply to the others). */
+  voicemail: { maxMessageSeconds?: number; maxMessages?: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -71,6 +73,14 @@ function nonNegativeMs(env: Env, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number of milliseconds (0 or more), got "${raw}"`);
+  return n;
+}
+
+function optionalCount(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return n;
 }
 
@@ -146,5 +156,9 @@ export function loadConfig(env: Env = process.env): Config {
     httpPort: optionalPort(env, 'HTTP_PORT'),
     httpHost: env.HTTP_HOST || '127.0.0.1',
     shutdownGraceMs: nonNegativeMs(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
+    voicemail: {
+      maxMessageSeconds: optionalCount(env, 'VOICEMAIL_MAX_SECONDS', 5, 3600),
+      maxMessages: optionalCount(env, 'VOICEMAIL_MAX_MESSAGES', 1, 10_000),
+    },
   };
 }

@@ -58,6 +58,8 @@ export async function deposit(s: Session, mailbox: string | undefined, reasonArg
   const messageId = reservation.messageId;
   const name = messageRecordingName(user.id, messageId);
   let kept = false;
+  /** The reservation was committed or given back (the finally below handles the rest). */
+  let settled = false;
   try {
     await s.sayFully('leave-message-after-tone');
     const receivedAt = Date.now();
@@ -72,6 +74,9 @@ export async function deposit(s: Session, mailbox: string | undefined, reasonArg
     if (recorded.durationSec < 1) {
       log.info('message too short: discarded', { endedBy: recorded.endedBy });
       await s.deps.recordings.remove(name).catch((err: unknown) => log.warn('could not delete a discarded recording', { name, error: String(err) }));
+      // Give the room back before the goodbye: the caller may hang up during it.
+      await messages.release(user.id, messageId);
+      settled = true;
     } else {
       await messages.commit(user.id, messageId, {
         receivedAt,
@@ -80,6 +85,7 @@ export async function deposit(s: Session, mailbox: string | undefined, reasonArg
         durationSec: recorded.durationSec,
       });
       kept = true;
+      settled = true;
       log.info('message left', { messageId, durationSec: recorded.durationSec, endedBy: recorded.endedBy });
       await s.deps.lamps.refresh(user);
     }
@@ -87,7 +93,7 @@ export async function deposit(s: Session, mailbox: string | undefined, reasonArg
   } finally {
     // Nothing committed (too short, recording failed, call or Redis gone): give the room back.
     // A recording left behind by a failure is an orphan that doctor removes.
-    if (!kept) await messages.release(user.id, messageId).catch((err: unknown) => log.warn('could not release a deposit reservation', { error: String(err) }));
+    if (!settled) await messages.release(user.id, messageId).catch((err: unknown) => log.warn('could not release a deposit reservation', { error: String(err) }));
   }
 }
 

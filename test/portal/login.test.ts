@@ -49,6 +49,22 @@ describe('reaching the portal (SPEC §2)', () => {
     }
   });
 
+  test('until the user is known, the location\'s language; then the user\'s', async () => {
+    await h.admin.addLocation({ id: 'lyon', name: 'Lyon', portalExtension: '8100', language: 'fr', timeZone: 'Europe/Paris' }, 'test');
+    const user = await h.admin.createUser({ locationId: 'lyon', extension: '3950', language: 'en' }, 'test');
+    await h.admin.selfServiceSetPin(user.id, '502938', 'test');
+    await h.admin.markNameRecorded(user.id, 'test');
+    const call = await h.call({ callerNumber: '+14155550150', args: ['portal', 'lyon'], extension: '8100' });
+    await hears(call, 'welcome-enter-mailbox');
+    await call.press('3950#');
+    await hears(call, 'enter-passcode');
+    await call.press('502938#');
+    await hears(call, 'main-menu');
+    await call.hangup();
+    const langs = call.log.flatMap((e) => (e.kind === 'media-started' ? [`${e.uri.replace('sound:voice-portal/', '')}@${e.lang}`] : []));
+    expect(langs).toEqual(['welcome-enter-mailbox@fr', 'enter-passcode@fr', 'main-menu@en']);
+  });
+
   test('an unknown portal hears "service unavailable" and the call ends', async () => {
     const call = await h.call({ callerNumber: '3999', args: ['portal', 'atlantis'] });
     expect(await ended(call)).toBe('app-hangup');

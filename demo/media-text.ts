@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PIN_ENTRY_PROMPTS } from '../src/portal/prompts';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const SOUNDS_DIR = path.join(REPO_ROOT, 'sounds');
@@ -60,31 +61,11 @@ export function describeMedia(uri: string, lang: string): string {
   }
 }
 
-/**
- * Prompts at which the caller types a PIN or passcode: what is typed there is never printed
- * (digits shown as •). Everything else (menu keys, mailbox numbers) is shown as typed.
- */
-const PIN_PROMPTS = new Set([
-  'welcome',
-  'enter-passcode',
-  'invalid-passcode',
-  'must-change-passcode',
-  'enter-new-passcode',
-  'confirm-passcode',
-  'passcodes-differ',
-  'passcode-too-short',
-  'passcode-too-long',
-  'passcode-too-simple',
-  'passcode-contains-number',
-  'passcode-used-recently',
-  'passcode-is-default',
-]);
-
 /** True when keys typed after `lastUri` (the last media the caller heard) may be a PIN. */
 export function isPinPrompt(lastUri: string | undefined): boolean {
   if (lastUri === undefined) return true; // nothing heard yet: assume the worst
   const id = promptIdOf(lastUri);
-  return id !== undefined && PIN_PROMPTS.has(id);
+  return id !== undefined && (PIN_ENTRY_PROMPTS as ReadonlySet<string>).has(id);
 }
 
 /** Keys as they may be printed: digits hidden when typed at a PIN prompt. */

@@ -64,6 +64,26 @@ export const PROMPT_IDS = [
 
 export type PromptId = (typeof PROMPT_IDS)[number];
 
+/**
+ * Prompts after which the caller types a PIN or passcode: whatever is typed next is secret
+ * (never logged; the demo shows it as •).
+ */
+export const PIN_ENTRY_PROMPTS: ReadonlySet<PromptId> = new Set<PromptId>([
+  'welcome',
+  'enter-passcode',
+  'invalid-passcode',
+  'must-change-passcode',
+  'enter-new-passcode',
+  'confirm-passcode',
+  'passcodes-differ',
+  'passcode-too-short',
+  'passcode-too-long',
+  'passcode-too-simple',
+  'passcode-contains-number',
+  'passcode-used-recently',
+  'passcode-is-default',
+]);
+
 /** The ARI media URI of a prompt; the language is chosen per playback. */
 export function promptMedia(id: PromptId): string {
   return `sound:voice-portal/${id}`;

@@ -13,7 +13,7 @@ import { silentLogger } from '../src/log';
 import { randomPin } from '../src/security/pin-hash';
 import { checkPinForUser } from '../src/security/pin-policy';
 import { openStore, type PinHasher, type Store, type VerifyResult } from '../src/store';
-import { defaultPinHasher } from '../src/store/context';
+import { defaultPinHasher } from '../src/store';
 import { startTestRedis } from '../test/support/redis';
 import { BENCH_PEPPER } from './portal-rig';
 import { describeMachine, positiveInt } from './stats';

@@ -25,8 +25,8 @@ import type { Logger } from '../log';
 import { connectAriClient, retireClient, type AriClient, type AriListener } from './ari-client';
 import type { Call } from './call';
 import { CallSession, type AriChannelJson } from './call-session';
-import { AriConnectError, AriError, AriUnavailable, CallEnded, toAriError } from './errors';
-import type { MessageWaiting, StoredRecordings } from './media-store';
+import { AriConnectError, AriUnavailable, CallEnded, toAriError } from './errors';
+import { messageWaitingVia, storedRecordingsVia, type MessageWaiting, type StoredRecordings } from './media-store';
 import type { CallRest, PlaybackEvent, RecordingEvent } from './verb';
 
 export type EngineState = 'connecting' | 'connected' | 'reconnecting' | 'standby' | 'stopped';
@@ -157,43 +157,8 @@ class Engine extends EventEmitter implements AriEngine {
     this.rest = this.makeRest();
   }
 
-  readonly storedRecordings: StoredRecordings = {
-    exists: async (name) => {
-      try {
-        await this.request('getStoredRecording', (c) => c.recordings.getStored({ recordingName: name }));
-        return true;
-      } catch (err) {
-        if (err instanceof AriError && err.status === 404) return false;
-        throw err;
-      }
-    },
-    remove: async (name) => {
-      try {
-        await this.request('deleteStoredRecording', (c) => c.recordings.deleteStored({ recordingName: name }));
-      } catch (err) {
-        if (!(err instanceof AriError && err.status === 404)) throw err;
-      }
-    },
-    list: async (prefix = '') => {
-      const client = this.client;
-      if (!client) throw new AriUnavailable('listStoredRecordings', 'not connected to Asterisk');
-      let stored: unknown;
-      try {
-        stored = await client.recordings.listStored();
-      } catch (err) {
-        throw toAriError('listStoredRecordings', err);
-      }
-      const names = Array.isArray(stored) ? stored.map((r: { name?: unknown }) => String(r.name ?? '')) : [];
-      return names.filter((n) => n !== '' && n.startsWith(prefix));
-    },
-  };
-
-  readonly messageWaiting: MessageWaiting = {
-    update: (mailbox, counts) =>
-      this.request('updateMailbox', (c) =>
-        c.mailboxes.update({ mailboxName: mailbox, oldMessages: counts.oldMessages, newMessages: counts.newMessages }),
-      ),
-  };
+  readonly storedRecordings: StoredRecordings = storedRecordingsVia(() => this.client);
+  readonly messageWaiting: MessageWaiting = messageWaitingVia(() => this.client);
 
   get state(): EngineState {
     return this.current;

@@ -19,4 +19,4 @@ export {
   RecordingLost,
 } from './errors';
 export { startAriEngine, type AriEngine, type AriEngineOptions, type EngineState, type ReconnectOptions } from './engine';
-export type { MessageWaiting, StoredRecordings } from './media-store';
+export { connectAriRest, type AriRestSession, type MessageWaiting, type StoredRecordings } from './media-store';

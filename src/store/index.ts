@@ -1,7 +1,7 @@
 /** Public surface of the store: flows and the CLI import from here only. */
 export { openStore, Store, type StoreOptions } from './store';
 export { StoreError, StoreUnavailable, PepperMismatch, PinRejected, NotFound, Conflict, InvalidInput } from './errors';
-export type { PinHasher } from './context';
+export { defaultPinHasher, type PinHasher } from './context';
 export type * from './types';
 export {
   MessageStore,

@@ -13,9 +13,7 @@
  * monitoring job notices), 2 without the ARI settings, 3 Redis unreachable.
  */
 import type { Command } from 'commander';
-import { connectAriClient, retireClient } from '../../ari/ari-client';
-import { AriError, toAriError } from '../../ari/errors';
-import type { MessageWaiting, StoredRecordings } from '../../ari';
+import { connectAriRest, type AriRestSession, type StoredRecordings } from '../../ari';
 import { lampMailboxName } from '../../portal/lamps';
 import {
   messageRecordingName,
@@ -40,11 +38,6 @@ export function openCliMessageStore(env: Env, command: Command): MessageStore {
 }
 
 /** The Asterisk side doctor needs. */
-export interface AsteriskMedia {
-  recordings: StoredRecordings;
-  lamps: MessageWaiting;
-  close(): void;
-}
 
 const ARI_CONNECT_TIMEOUT_MS = 5000;
 
@@ -59,54 +52,12 @@ export function ariSettings(env: Env): { url: string; username: string; password
 }
 
 /** REST-only ARI access (no events socket: the application keeps its Stasis app). */
-export async function connectAsteriskMedia(settings: { url: string; username: string; password: string }): Promise<AsteriskMedia> {
-  let client;
+export async function connectAsteriskMedia(settings: { url: string; username: string; password: string }): Promise<AriRestSession> {
   try {
-    client = await connectAriClient(settings.url, settings.username, settings.password, ARI_CONNECT_TIMEOUT_MS);
+    return await connectAriRest(settings, ARI_CONNECT_TIMEOUT_MS);
   } catch (err) {
     throw refused(`cannot use Asterisk's ARI at ${settings.url}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const ari = client;
-  const call = async <T>(operation: string, request: () => PromiseLike<T>): Promise<T> => {
-    try {
-      return await request();
-    } catch (err) {
-      throw toAriError(operation, err);
-    }
-  };
-  return {
-    recordings: {
-      async exists(name) {
-        try {
-          await call('getStoredRecording', () => ari.recordings.getStored({ recordingName: name }));
-          return true;
-        } catch (err) {
-          if (err instanceof AriError && err.status === 404) return false;
-          throw err;
-        }
-      },
-      async remove(name) {
-        try {
-          await call('deleteStoredRecording', () => ari.recordings.deleteStored({ recordingName: name }));
-        } catch (err) {
-          if (!(err instanceof AriError && err.status === 404)) throw err;
-        }
-      },
-      async list(prefix = '') {
-        const stored = await call('listStoredRecordings', () => ari.recordings.listStored());
-        const names = Array.isArray(stored) ? stored.map((r: { name?: unknown }) => String(r.name ?? '')) : [];
-        return names.filter((n) => n !== '' && n.startsWith(prefix));
-      },
-    },
-    lamps: {
-      async update(mailbox, counts) {
-        await call('updateMailbox', () =>
-          ari.mailboxes.update({ mailboxName: mailbox, oldMessages: counts.oldMessages, newMessages: counts.newMessages }),
-        );
-      },
-    },
-    close: () => retireClient(ari),
-  };
 }
 
 export interface VoicemailDiagnosis {
@@ -146,7 +97,7 @@ export async function diagnoseVoicemail(messages: MessageStore, recordings: Stor
 }
 
 /** Delete orphan recordings and metadata without audio; correct the lamps of the users touched. */
-export async function repairVoicemail(diagnosis: VoicemailDiagnosis, messages: MessageStore, media: AsteriskMedia, store: Pick<Store, 'getUser'>): Promise<void> {
+export async function repairVoicemail(diagnosis: VoicemailDiagnosis, messages: MessageStore, media: AriRestSession, store: Pick<Store, 'getUser'>): Promise<void> {
   for (const name of diagnosis.orphanRecordings) await media.recordings.remove(name);
   const touched = new Set<string>();
   for (const missing of diagnosis.missingRecordings) {
@@ -171,7 +122,7 @@ export function registerDoctor(program: Command, session: Session, env: Env): vo
         if (!settings) throw usage('doctor needs ARI_URL, ARI_USERNAME and ARI_PASSWORD (the application\'s ARI settings)');
         const store = await session.store();
         const messages = openCliMessageStore(env, command);
-        let media: AsteriskMedia | undefined;
+        let media: AriRestSession | undefined;
         try {
           media = await connectAsteriskMedia(settings);
           const diagnosis = await diagnoseVoicemail(messages, media.recordings);

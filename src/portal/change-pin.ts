@@ -27,7 +27,7 @@ export async function changePin(s: Session, userId: string, intro: PromptId): Pr
     const first = await s.readEntry(prompts);
     if (first.kind !== 'digits') {
       misses += 1;
-      if (misses >= s.timings.maxNoInput) throw new CallerGaveUp('no new PIN entered');
+      if (misses > s.timings.maxNoInput) throw new CallerGaveUp('no new PIN entered');
       prompts = ['enter-new-passcode'];
       continue;
     }

@@ -27,7 +27,7 @@ export interface PortalTimings {
   firstDigitTimeoutMs: number;
   /** Wait between keys; also ends an entry typed without `#`. */
   interDigitTimeoutMs: number;
-  /** Silent or wrong answers in a row before goodbye (SPEC §5: 3). */
+  /** Reprompts after silence (or a wrong key) before goodbye (SPEC §5: "reprompt up to 3 times"). */
   maxNoInput: number;
   /** Failed logins in one call before goodbye (SPEC §3 rule 7: 3). */
   maxLoginFailures: number;

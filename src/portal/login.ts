@@ -168,7 +168,7 @@ async function afterFailure(s: Session, verdict: Failure, counters: CallCounters
 
 function countEmpty(s: Session, counters: CallCounters): void {
   counters.emptyEntries += 1;
-  if (counters.emptyEntries >= s.timings.maxNoInput) throw new CallerGaveUp('no input');
+  if (counters.emptyEntries > s.timings.maxNoInput) throw new CallerGaveUp('no input');
 }
 
 function digitsOnly(value: string | undefined): string {

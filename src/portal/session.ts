@@ -106,7 +106,7 @@ export class Session {
 
   /**
    * A menu: play `prompts`, take one key among `keys`. A wrong key says so and asks again;
-   * silence asks again. After `maxNoInput` such retries in a row the caller is taken to have
+   * silence asks again, up to `maxNoInput` times; after that the caller is taken to have
    * gone: `CallerGaveUp` (the caller of `choose` says goodbye).
    */
   async choose<K extends string>(prompts: PromptId[], keys: readonly K[]): Promise<K> {
@@ -124,7 +124,7 @@ export class Session {
       const key = got.digits as K;
       if (got.digits !== '' && keys.includes(key)) return key;
       misses += 1;
-      if (misses >= t.maxNoInput) throw new CallerGaveUp('no valid choice');
+      if (misses > t.maxNoInput) throw new CallerGaveUp('no valid choice');
       lead = got.digits === '' ? [] : ['invalid-option'];
     }
   }

@@ -203,11 +203,11 @@ describe('what counts as an attempt (SPEC §3 rule 1)', () => {
     await call.hangup();
   });
 
-  test('no input: the prompt again up to 3 times in all, then goodbye', async () => {
+  test('no input: the prompt again up to 3 times, then goodbye', async () => {
     const u = await readyUser();
     const call = await h.call({ callerNumber: u.ext });
     expect(await ended(call)).toBe('app-hangup');
-    expect(heard(call)).toEqual(['welcome', 'enter-passcode', 'enter-passcode', 'goodbye']);
+    expect(heard(call)).toEqual(['welcome', 'enter-passcode', 'enter-passcode', 'enter-passcode', 'goodbye']);
     expect(await h.admin.getUser(u.id)).toMatchObject({ failures: 0 });
   });
 });

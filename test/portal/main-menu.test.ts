@@ -34,10 +34,10 @@ test('# repeats the menu, a wrong key says so, 9 says goodbye', async () => {
   expect(heard(call)).toEqual(['welcome', 'main-menu', 'main-menu', 'invalid-option', 'main-menu', 'goodbye']);
 });
 
-test('silence: the menu again, 3 times in all, then goodbye', async () => {
+test('silence: the menu again up to 3 times, then goodbye', async () => {
   const { call } = await atMainMenu();
   expect(await ended(call)).toBe('app-hangup');
-  expect(heard(call)).toEqual(['welcome', 'main-menu', 'main-menu', 'main-menu', 'goodbye']);
+  expect(heard(call)).toEqual(['welcome', 'main-menu', 'main-menu', 'main-menu', 'main-menu', 'goodbye']);
 });
 
 test('8 changes the passcode under the same rules (policy, confirmation, history)', async () => {

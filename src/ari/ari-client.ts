@@ -46,6 +46,7 @@ export interface AriClient {
     }): PromiseLike<unknown>;
     hangup(p: { channelId: string; reason?: string }): PromiseLike<unknown>;
     continueInDialplan(p: { channelId: string }): PromiseLike<unknown>;
+    get(p: { channelId: string }): PromiseLike<unknown>;
   };
   playbacks: { stop(p: { playbackId: string }): PromiseLike<unknown> };
   recordings: {

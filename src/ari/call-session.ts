@@ -19,7 +19,7 @@ export interface AriChannelJson {
   state?: string;
   language?: string;
   caller?: { name?: string; number?: string };
-  dialplan?: { context?: string; exten?: string };
+  dialplan?: { context?: string; exten?: string; app_name?: string; app_data?: string };
 }
 
 /** What the session needs of the verb in flight, whatever its result type. */

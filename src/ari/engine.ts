@@ -345,17 +345,46 @@ class Engine extends EventEmitter implements AriEngine {
   }
 
   /** End the calls Asterisk no longer has in the app (their StasisEnd was lost). */
+  /**
+   * After a reconnect: events sent while no socket was connected are lost. Calls that left
+   * Stasis meanwhile (StasisEnd lost) are ended as gone; channels that entered Stasis
+   * meanwhile (StasisStart lost) are adopted, so no caller waits in silence.
+   */
   private async reconcile(client: AriClient): Promise<void> {
-    if (this.calls.size === 0) return;
+    let present: Set<string>;
     try {
       const app = (await client.applications.get({ applicationName: this.opts.config.app })) as { channel_ids?: string[] };
-      const present = new Set(app.channel_ids ?? []);
-      for (const call of [...this.calls.values()]) {
-        if (!present.has(call.channelId)) call.end({ reason: 'gone' });
-      }
+      present = new Set(app.channel_ids ?? []);
     } catch (err) {
       this.log.debug('could not list the app channels after reconnecting', { error: toAriError('applications.get', err).message });
+      return;
     }
+    for (const call of [...this.calls.values()]) {
+      if (!present.has(call.channelId)) call.end({ reason: 'gone' });
+    }
+    for (const channelId of present) {
+      if (!this.calls.has(channelId)) await this.adopt(client, channelId);
+    }
+  }
+
+  /**
+   * A channel in our app that we never heard of: its StasisStart was lost. Its Stasis
+   * arguments are still in the channel's dialplan application data ("app,arg1,arg2"), so it
+   * is served exactly as if the StasisStart had arrived.
+   */
+  private async adopt(client: AriClient, channelId: string): Promise<void> {
+    let channel: AriChannelJson;
+    try {
+      channel = (await client.channels.get({ channelId })) as AriChannelJson;
+    } catch (err) {
+      this.log.debug('could not read a channel to adopt', { channel: channelId, error: toAriError('channels.get', err).message });
+      return;
+    }
+    const appData = channel.dialplan?.app_name === 'Stasis' ? (channel.dialplan.app_data ?? '') : '';
+    const [app, ...args] = appData.split(',');
+    if (app !== this.opts.config.app) return; // in our app through another way (e.g. originated): not ours to serve
+    this.log.warn('serving a call whose StasisStart was lost while disconnected', { channel: channelId });
+    this.onStasisStart({ type: 'StasisStart', channel, args });
   }
 
   private async hangUpAll(): Promise<void> {

@@ -49,6 +49,31 @@ describe('with ari-client reconnecting by itself', () => {
     await expect(result.promise).resolves.toEqual({ digits: '42', endedBy: 'terminator' });
   });
 
+  test('a call that arrives while no socket is connected (StasisStart lost) is adopted after the reconnect', async () => {
+    const served: { args: readonly string[]; extension: string }[] = [];
+    const firstInGather = deferred<void>();
+    h.setFlow(async (call) => {
+      await call.answer();
+      served.push({ args: call.args, extension: call.extension });
+      if (served.length === 1) firstInGather.resolve();
+      await call.gather(longGather);
+      await call.hangup();
+    });
+    // A first call keeps the app alive in Asterisk while the socket is down.
+    const first = await h.double.placeCall({ callerNumber: '1001', extension: '8000', args: ['portal', 'paris'] });
+    await firstInGather.promise;
+    h.double.dropWebSockets();
+    const second = await h.double.placeCall({ callerNumber: '1002', extension: '8000', args: ['deposit', '1001', 'busy'] });
+    expect(second.stasisFailed).toBe(false);
+    expect(h.double.registeredApps()).not.toContain('voice-portal'); // its StasisStart went nowhere
+    await until(() => served.length === 2);
+    expect(served[1]).toEqual({ args: ['deposit', '1001', 'busy'], extension: '8000' });
+    await first.press('1#');
+    await second.press('2#');
+    await expect(second.ended).resolves.toEqual({ by: 'app-hangup' });
+    await expect(first.ended).resolves.toEqual({ by: 'app-hangup' });
+  });
+
   test('a drop between calls: the next call is served', async () => {
     h.double.dropWebSockets();
     await waitForState(h.engine, 'reconnecting');

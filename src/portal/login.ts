@@ -77,7 +77,7 @@ async function otherPhoneLogin(
       if ((await afterFailure(s, verdict, counters)) === 'ended') return;
     } else {
       // An unknown mailbox answers 'invalid' after the same work as a wrong PIN (rule 7).
-      const verdict = await s.deps.store.verifyUserPin(mailbox.value, pin.value, caller);
+      const verdict = await s.deps.store.verifyUserPin(mailbox.value, pin.value, caller, location.id);
       if (verdict.result === 'ok') {
         const user = await s.deps.store.getUser(verdict.userId);
         s.lang = user?.language ?? location.language;

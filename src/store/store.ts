@@ -75,8 +75,8 @@ export class Store {
    * verify.ts for the reserve-then-evaluate order. `callerNumber`: the caller ID, for the
    * spray throttle and the audit ('' or undefined = anonymous).
    */
-  verifyUserPin(mailbox: string, pin: string, callerNumber: string | undefined): Promise<VerifyResult> {
-    return this.ctx.guard(() => verify.verifyUserPin(this.ctx, mailbox, pin, callerNumber));
+  verifyUserPin(mailbox: string, pin: string, callerNumber: string | undefined, portalLocationId?: string): Promise<VerifyResult> {
+    return this.ctx.guard(() => verify.verifyUserPin(this.ctx, mailbox, pin, callerNumber, portalLocationId));
   }
 
   verifyAdminPasscode(locationId: string, passcode: string, callerNumber: string | undefined): Promise<AdminVerifyResult> {

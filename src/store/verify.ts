@@ -122,14 +122,25 @@ function actorOf(callerNumber: string | undefined): string {
   return `caller:${throttleBucket(callerNumber)}`;
 }
 
-export async function verifyUserPin(ctx: StoreContext, mailbox: string, pin: string, callerNumber: string | undefined): Promise<VerifyResult> {
+/**
+ * `portalLocationId`: the location whose portal the caller dialled. It names the location of
+ * the audit events about a mailbox that matches no user, so `audit --location` shows them.
+ */
+export async function verifyUserPin(
+  ctx: StoreContext,
+  mailbox: string,
+  pin: string,
+  callerNumber: string | undefined,
+  portalLocationId?: string,
+): Promise<VerifyResult> {
   await ctx.ensurePepper();
   const policy = await ctx.policy();
   const actor = actorOf(callerNumber);
   const target = await resolveDial(ctx, mailbox);
   const userId = target?.kind === 'user' ? target.id : undefined;
   // Every event about this mailbox names its location, so `audit --location` finds it.
-  const where = { ...(userId ? { userId } : {}), ...(target?.kind === 'user' && target.locationId ? { locationId: target.locationId } : {}) };
+  const locationId = target?.kind === 'user' ? target.locationId : portalLocationId;
+  const where = { ...(userId ? { userId } : {}), ...(locationId ? { locationId } : {}) };
   const ownPhone = userId !== undefined && (await userOfNumber(ctx, callerNumber)) === userId;
 
   const reservation = ownPhone ? null : await reserveThrottle(ctx, throttleBucket(callerNumber), policy);
@@ -145,7 +156,7 @@ export async function verifyUserPin(ctx: StoreContext, mailbox: string, pin: str
       // exists. The throttle reservation stays (a failure). The typed digits are not audited
       // (a confused caller may have typed a PIN at the mailbox prompt).
       await ctx.hasher.dummyVerify(pin, ctx.pepper);
-      await ctx.record({ type: 'login-failed', actor, outcome: 'unknown-mailbox' });
+      await ctx.record({ type: 'login-failed', actor, ...where, outcome: 'unknown-mailbox' });
       return { result: 'invalid', attemptsLeft: policy.maxFailures - 1 };
     case 'no-pin':
       await ctx.hasher.dummyVerify(pin, ctx.pepper);

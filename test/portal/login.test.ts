@@ -261,6 +261,9 @@ describe('not calling from one\'s own phone (SPEC §2, §3 rules 6-7)', () => {
     const known = await probe(u.ext);
     const unknown = await probe('3999');
     expect(unknown).toEqual(known);
+    // The administrator sees the attempt on the unknown mailbox under the portal's location.
+    const audit = await h.admin.readAudit({ locationId: 'paris' });
+    expect(audit.some((e) => e.type === 'login-failed' && e.outcome === 'unknown-mailbox')).toBe(true);
     expect(known).toEqual(['welcome-enter-mailbox', 'enter-passcode', 'invalid-passcode', 'enter-mailbox']);
   });
 

@@ -306,15 +306,14 @@ class Engine extends EventEmitter implements AriEngine {
     if (this.client !== client || this.halted()) return;
     this.log.error('another connection took over the ARI app; standing by (not taking it back)', {
       app: this.opts.config.app,
-      callsDropped: this.calls.size,
+      callsHandedOver: this.calls.size,
     });
     this.setState('standby');
     this.clearTimers();
-    // Their events now go to the other connection: these calls cannot be served any more.
-    void this.hangUpAll().finally(() => {
-      for (const call of [...this.calls.values()]) call.end({ reason: 'gone' });
-      this.dropClient('graceful');
-    });
+    // Their events now go to the other connection, which adopts the channels it finds in the
+    // app (see reconcile): let go of them here without hanging up, so no caller is cut.
+    for (const call of [...this.calls.values()]) call.end({ reason: 'gone' });
+    this.dropClient('graceful');
   }
 
   private startPings(client: AriClient): void {

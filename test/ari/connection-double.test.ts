@@ -148,9 +148,19 @@ test('a restart longer than the client budget: a fresh client is built and serve
   }
 });
 
-test('ApplicationReplaced: the replaced engine stands by and never takes the app back', async () => {
+test('ApplicationReplaced: the replaced engine stands by and never takes the app back; its calls move over', async () => {
   const h = await startHarness();
   const served: string[] = [];
+  // A call in progress on the first engine when the second one takes the app over.
+  const inGather = deferred<void>();
+  const firstEngineOutcome = deferred<unknown>();
+  h.setFlow(async (call) => {
+    await call.answer();
+    inGather.resolve();
+    firstEngineOutcome.resolve(await outcome(call.gather(longGather)));
+  });
+  const inProgress = await h.double.placeCall({ callerNumber: '1002', extension: '8000' });
+  await inGather.promise;
   const second = startAriEngine({
     config: { url: h.double.url, username: USER, password: PASS, app: 'voice-portal' },
     logger: silentLogger(),
@@ -164,12 +174,16 @@ test('ApplicationReplaced: the replaced engine stands by and never takes the app
   try {
     await waitForState(h.engine, 'standby');
     await waitForState(second, 'connected');
+    // The first engine let go of its call without hanging up; the second adopted and served it.
+    expect(((await firstEngineOutcome.promise) as { err: Error }).err).toBeInstanceOf(CallEnded);
+    await expect(inProgress.ended).resolves.toEqual({ by: 'app-hangup' });
+    expect(served).toEqual([inProgress.channelId]);
     await new Promise((r) => setTimeout(r, 500));
     expect(h.engine.state).toBe('standby');
     expect(h.double.socketCount('voice-portal')).toBe(1);
     const sim = await h.double.placeCall({ callerNumber: '1001', extension: '8000' });
     await expect(sim.ended).resolves.toEqual({ by: 'app-hangup' });
-    expect(served).toEqual([sim.channelId]);
+    expect(served).toEqual([inProgress.channelId, sim.channelId]);
   } finally {
     await second.stop();
     await h.close();

@@ -4,13 +4,18 @@
  * default one the demo announces.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..', '..');
+/** The demo writes its log file to the temporary directory: one of ours, removed at the end. */
+const TMP = mkdtempSync(path.join(tmpdir(), 'vp-demo-test-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 function runDemo(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: TMP };
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demo/main.ts', ...args], { cwd: REPO, env });
     let stdout = '';
     let stderr = '';

@@ -3,7 +3,7 @@
  * number or extension opens the admin menu (auto-attendant greetings); its failures lock the
  * location's admin access. Also the spray throttle (SPEC §9).
  */
-import { ADMIN_PASSCODE, ended, heard, hears, PARIS, recordVoice, startHarness, type Harness } from '../support/portal-harness';
+import { ADMIN_PASSCODE, ended, heard, hears, PARIS, tryMailboxesFromOtherPhone, recordVoice, startHarness, type Harness } from '../support/portal-harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -123,12 +123,7 @@ test('spray throttle: past the limit of failures from one calling number, "servi
       await h.admin.selfServiceSetPin(user.id, '502938', 'test');
     }
     const call = await h.call({ callerNumber: '+14155550199' });
-    for (const [i, mailbox] of ['1101', '1102', '1103'].entries()) {
-      await hears(call, i === 0 ? 'welcome-enter-mailbox' : 'enter-mailbox', i === 0 ? 1 : i);
-      await call.press(`${mailbox}#`);
-      await hears(call, 'enter-passcode', i + 1);
-      await call.press('640813#');
-    }
+    await tryMailboxesFromOtherPhone(call, ['1101', '1102', '1103'], '640813');
     await ended(call);
     expect(heard(call)).toEqual([
       'welcome-enter-mailbox',

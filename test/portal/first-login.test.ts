@@ -2,7 +2,7 @@
  * SPEC §4 and the source document's scenarios 1-3: what a correct PIN leads to, as the
  * SPEC §8 table left the mailbox.
  */
-import { DEFAULT_PIN, ended, heard, hears, PARIS, recordVoice, startHarness, type Harness } from '../support/portal-harness';
+import { DEFAULT_PIN, ended, heard, hears, logInFromOwnPhone, PARIS, recordVoice, startHarness, type Harness } from '../support/portal-harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -54,9 +54,7 @@ test('scenario 1: a new user on the default PIN changes it, records a name, then
   expect(user).toMatchObject({ hasPin: true, mustChange: false, mustRecordName: false, failures: 0 });
 
   const again = await h.call({ callerNumber: u.ext });
-  await hears(again, 'welcome');
-  await again.press('860412#');
-  await hears(again, 'main-menu');
+  await logInFromOwnPhone(again, '860412');
   await again.press('9');
   await ended(again);
   expect(heard(again)).toEqual(['welcome', 'main-menu', 'goodbye']);
@@ -95,9 +93,7 @@ test('scenario 3: an existing user goes straight to the main menu', async () => 
   await h.admin.selfServiceSetPin(u.id, '502938', 'portal');
   await h.admin.markNameRecorded(u.id, 'portal');
   const call = await h.call({ callerNumber: u.ext });
-  await hears(call, 'welcome');
-  await call.press('502938#');
-  await hears(call, 'main-menu');
+  await logInFromOwnPhone(call, '502938');
   await call.press('9');
   await ended(call);
   expect(heard(call)).toEqual(['welcome', 'main-menu', 'goodbye']);
@@ -196,9 +192,7 @@ test('a user whose language is French hears the French prompts from the first wo
   await h.admin.selfServiceSetPin(u.id, '502938', 'portal');
   await h.admin.markNameRecorded(u.id, 'portal');
   const call = await h.call({ callerNumber: u.ext });
-  await hears(call, 'welcome');
-  await call.press('502938#');
-  await hears(call, 'main-menu');
+  await logInFromOwnPhone(call, '502938');
   await call.press('9');
   await ended(call);
   const langs = call.log.flatMap((e) => (e.kind === 'media-started' ? [`${e.uri}@${e.lang}`] : []));

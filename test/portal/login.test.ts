@@ -1,5 +1,5 @@
 /** SPEC §2-§3: reaching the portal, own phone and `*`, lockout, unknown mailboxes. */
-import { ADMIN_PASSCODE, DEFAULT_PIN, ended, heard, hears, PARIS, startHarness, type Harness } from '../support/portal-harness';
+import { ADMIN_PASSCODE, DEFAULT_PIN, ended, heard, hears, logInFromOwnPhone, tryMailboxesFromOtherPhone, PARIS, startHarness, type Harness } from '../support/portal-harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -19,6 +19,19 @@ async function readyUser(): Promise<{ id: string; ext: string }> {
   await h.admin.selfServiceSetPin(user.id, '502938', 'test');
   await h.admin.markNameRecorded(user.id, 'test');
   return { id: user.id, ext };
+}
+
+/** From `callerNumber`'s own phone: `*` at the welcome, then `mailbox` and `pin`, into the main menu. */
+async function starLogin(callerNumber: string, mailbox: string, pin: string): Promise<Awaited<ReturnType<Harness['call']>>> {
+  const call = await h.call({ callerNumber });
+  await hears(call, 'welcome');
+  await call.press('*');
+  await hears(call, 'enter-mailbox');
+  await call.press(`${mailbox}#`);
+  await hears(call, 'enter-passcode');
+  await call.press(`${pin}#`);
+  await hears(call, 'main-menu');
+  return call;
 }
 
 /** Own phone: welcome, then `pins` one after another, each followed by `#`. */
@@ -167,9 +180,7 @@ describe('what counts as an attempt (SPEC §3 rule 1)', () => {
   test('digits typed during the welcome stop it (barge-in) and count', async () => {
     const u = await readyUser();
     const call = await h.call({ callerNumber: u.ext });
-    await hears(call, 'welcome');
-    await call.press('502938#');
-    await hears(call, 'main-menu');
+    await logInFromOwnPhone(call, '502938');
     await call.hangup();
     const welcomeEnd = call.log.find((e) => e.kind === 'media-finished' && e.uri === 'sound:voice-portal/welcome');
     expect(welcomeEnd).toMatchObject({ outcome: 'stopped' });
@@ -216,14 +227,7 @@ describe('not calling from one\'s own phone (SPEC §2, §3 rules 6-7)', () => {
   test('* at the welcome: mailbox, then PIN', async () => {
     const u = await readyUser();
     const other = await readyUser();
-    const call = await h.call({ callerNumber: other.ext });
-    await hears(call, 'welcome');
-    await call.press('*');
-    await hears(call, 'enter-mailbox');
-    await call.press(`${u.ext}#`);
-    await hears(call, 'enter-passcode');
-    await call.press('502938#');
-    await hears(call, 'main-menu');
+    const call = await starLogin(other.ext, u.ext, '502938');
     await call.hangup();
     expect(heard(call)).toEqual(['welcome', 'enter-mailbox', 'enter-passcode', 'main-menu']);
   });
@@ -270,13 +274,7 @@ describe('not calling from one\'s own phone (SPEC §2, §3 rules 6-7)', () => {
   test('after 3 failed logins in one call: goodbye, whatever the mailbox', async () => {
     const u = await readyUser();
     const call = await h.call({ callerNumber: '+14155550122' });
-    const mailboxes = [u.ext, '3998', u.ext];
-    for (const [i, mailbox] of mailboxes.entries()) {
-      await hears(call, i === 0 ? 'welcome-enter-mailbox' : 'enter-mailbox', i === 0 ? 1 : i);
-      await call.press(`${mailbox}#`);
-      await hears(call, 'enter-passcode', i + 1);
-      await call.press('640813#');
-    }
+    await tryMailboxesFromOtherPhone(call, [u.ext, '3998', u.ext], '640813');
     expect(await ended(call)).toBe('app-hangup');
     expect(heard(call)).toEqual([
       'welcome-enter-mailbox',
@@ -312,14 +310,7 @@ describe('refusing * logins from outside the organisation (SPEC §9)', () => {
   test('a user of the organisation may still press * and log in to another mailbox', async () => {
     const u = await readyUser();
     const other = await readyUser();
-    const call = await h.call({ callerNumber: other.ext });
-    await hears(call, 'welcome');
-    await call.press('*');
-    await hears(call, 'enter-mailbox');
-    await call.press(`${u.ext}#`);
-    await hears(call, 'enter-passcode');
-    await call.press('502938#');
-    await hears(call, 'main-menu');
+    const call = await starLogin(other.ext, u.ext, '502938');
     await call.hangup();
   });
 });

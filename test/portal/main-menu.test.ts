@@ -1,5 +1,5 @@
 /** SPEC §5: the user main menu (keys 3, 7, 8, 9, #), wrong keys and silence. */
-import { ended, heard, hears, PARIS, recordVoice, startHarness, type Harness } from '../support/portal-harness';
+import { ended, heard, hears, logInFromOwnPhone, PARIS, recordVoice, startHarness, type Harness } from '../support/portal-harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -17,9 +17,7 @@ async function atMainMenu(): Promise<{ id: string; call: Awaited<ReturnType<Harn
   await h.admin.selfServiceSetPin(user.id, '502938', 'test');
   await h.admin.markNameRecorded(user.id, 'test');
   const call = await h.call({ callerNumber: ext });
-  await hears(call, 'welcome');
-  await call.press('502938#');
-  await hears(call, 'main-menu');
+  await logInFromOwnPhone(call, '502938');
   return { id: user.id, call };
 }
 
@@ -67,9 +65,7 @@ test('8 changes the passcode under the same rules (policy, confirmation, history
     'goodbye',
   ]);
   const next = await h.call({ callerNumber: (await h.admin.getUser(id))!.extension });
-  await hears(next, 'welcome');
-  await next.press('640813#');
-  await hears(next, 'main-menu');
+  await logInFromOwnPhone(next, '640813');
   await next.hangup();
 });
 

@@ -1,5 +1,5 @@
 /** SPEC §9: Redis unreachable mid-call → "temporarily unavailable", clean end, recovery. */
-import { ended, heard, hears, PARIS, startHarness, type Harness } from '../support/portal-harness';
+import { ended, heard, hears, logInFromOwnPhone, PARIS, startHarness, type Harness } from '../support/portal-harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -45,8 +45,6 @@ test('Redis stopped mid-call: the caller hears "temporarily unavailable", the ca
     }
   }
   const after = await h.call({ callerNumber: '1001' });
-  await hears(after, 'welcome');
-  await after.press('502938#');
-  await hears(after, 'main-menu');
+  await logInFromOwnPhone(after, '502938');
   await after.hangup();
 });

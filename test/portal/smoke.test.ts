@@ -1,4 +1,4 @@
-import { ended, heard, hears, startHarness, type Harness } from '../support/portal-harness';
+import { ended, heard, logInFromOwnPhone, startHarness, type Harness } from '../support/portal-harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,9 +14,7 @@ afterAll(async () => {
 
 test('existing user reaches the main menu and says goodbye', async () => {
   const call = await h.call({ callerNumber: '1001' });
-  await hears(call, 'welcome');
-  await call.press('860412#');
-  await hears(call, 'main-menu');
+  await logInFromOwnPhone(call, '860412');
   await call.press('9');
   expect(await ended(call)).toBe('app-hangup');
   expect(heard(call)).toEqual(['welcome', 'main-menu', 'goodbye']);

@@ -142,3 +142,24 @@ export const PARIS = {
 };
 export const ADMIN_PASSCODE = '902741';
 export const DEFAULT_PIN = '739153';
+
+/** Own phone: the welcome, `pin` then `#`, and the main menu starts. */
+export async function logInFromOwnPhone(call: SimCall, pin: string): Promise<void> {
+  await hears(call, 'welcome');
+  await call.press(`${pin}#`);
+  await hears(call, 'main-menu');
+}
+
+/**
+ * From a phone that is no user's: for each mailbox in turn, the mailbox then `pin`, each
+ * followed by `#` (the first at the welcome, the next ones after "invalid passcode").
+ */
+export async function tryMailboxesFromOtherPhone(call: SimCall, mailboxes: string[], pin: string): Promise<void> {
+  for (const [i, mailbox] of mailboxes.entries()) {
+    if (i === 0) await hears(call, 'welcome-enter-mailbox');
+    else await hears(call, 'enter-mailbox', i);
+    await call.press(`${mailbox}#`);
+    await hears(call, 'enter-passcode', i + 1);
+    await call.press(`${pin}#`);
+  }
+}

@@ -5,7 +5,7 @@
 import { envelopeMedia } from '../../src/portal/envelope';
 import type { VoiceMessage } from '../../src/store';
 import type { SimCall } from '../double/control';
-import { ended, heard, hears, PARIS, recordVoice, startHarness, waitUntil, type Harness } from '../support/portal-harness';
+import { ended, heard, hears, logInFromOwnPhone, PARIS, recordVoice, startHarness, waitUntil, type Harness } from '../support/portal-harness';
 
 const PIN = '502938';
 /** Missing recordings are given up after duration + 1 s + this: short, to keep the test quick. */
@@ -47,9 +47,7 @@ async function seedMessage(userId: string, receivedAt: number, durationSec: numb
 /** Own phone, PIN, until the main menu plays. */
 async function loginCall(ext: string): Promise<SimCall> {
   const call = await h.call({ callerNumber: ext });
-  await hears(call, 'welcome');
-  await call.press(`${PIN}#`);
-  await hears(call, 'main-menu');
+  await logInFromOwnPhone(call, PIN);
   return call;
 }
 

@@ -9,12 +9,11 @@
  * - user set / location set.
  */
 import { spawn } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { silentLogger } from '../../src/log';
 import { openStore, type Store } from '../../src/store';
 import { startTestRedis, type TestRedis } from '../support/redis';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import {
   baseEnv,
   exited,
@@ -41,31 +40,14 @@ const PIN = '58203917';
 const PIN2 = '39582017';
 const WRONG = ['60392817', '83920461', '29058173', '71630492'];
 
-let server: Server;
-let hookUrl: string;
-const received: Record<string, unknown>[] = [];
-let failNext = 0;
+let webhook: WebhookReceiver;
 
 beforeAll(async () => {
   cli = prepareCli();
   redis = await startTestRedis();
   store = openStore({ redis: { url: redis.url }, pepper: PEPPER, logger: silentLogger() });
   raw = new Redis(redis.url);
-  server = createServer((req: IncomingMessage, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      if (failNext > 0) {
-        failNext--;
-        res.writeHead(503).end();
-        return;
-      }
-      received.push(JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/lockout`;
+  webhook = await startWebhookReceiver('/lockout');
 
   expect(admin(['location', 'add', 'paris', '--portal-extension', '8000', '--portal-number', '+33123450000']).code).toBe(0);
   expect(admin(['location', 'add', 'lyon', '--portal-extension', '8100']).code).toBe(0);
@@ -76,8 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expectNoSecretsPrinted([PIN, PIN2, ...WRONG]);
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await webhook.close();
   raw?.disconnect();
   await store?.close();
   await redis?.stop();
@@ -105,21 +86,21 @@ function run(args: string[], env: Record<string, string | undefined> = {}, input
 }
 
 describe('LOCKOUT_WEBHOOK_URL', () => {
-  const hook = (): Record<string, string> => ({ LOCKOUT_WEBHOOK_URL: hookUrl });
+  const hook = (): Record<string, string> => ({ LOCKOUT_WEBHOOK_URL: webhook.url });
 
   beforeEach(() => {
-    received.length = 0;
-    failNext = 0;
+    webhook.received.length = 0;
+    webhook.refuseNext(0);
   });
 
   test('user unlock of a locked user is POSTed before the CLI exits, retried after a failure', async () => {
     await lock('1001');
-    failNext = 1;
+    webhook.refuseNext(1, 503);
     const unlocked = await run(['user', 'unlock', 'alice', '--json'], hook());
     expect(unlocked).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(unlocked.stdout)).toEqual({ userId: 'alice', wasLocked: true });
     // Already there when the process has exited: delivered during the drain, after one retry.
-    expect(received).toEqual([expect.objectContaining({ event: 'unlocked', userId: 'alice', locationId: 'paris', actor: OPERATOR, outcome: 'unlocked' })]);
+    expect(webhook.received).toEqual([expect.objectContaining({ event: 'unlocked', userId: 'alice', locationId: 'paris', actor: OPERATOR, outcome: 'unlocked' })]);
     // Delivered during the drain, which then ended at once (not after the full 5 s).
     expect(unlocked.ms).toBeLessThan(4500);
   });
@@ -130,17 +111,17 @@ describe('LOCKOUT_WEBHOOK_URL', () => {
     const random = await run(['user', 'reset-pin', 'alice', '--random-pin', '--json'], hook());
     expect(random.code).toBe(0);
     expect((await run(['location', 'unlock', 'paris'], hook())).code).toBe(0);
-    expect(received.map((b) => `${b.event}/${b.userId ?? b.locationId}`)).toEqual(['admin-reset/alice', 'random-pin-issued/alice', 'admin-unlocked/paris']);
+    expect(webhook.received.map((b) => `${b.event}/${b.userId ?? b.locationId}`)).toEqual(['admin-reset/alice', 'random-pin-issued/alice', 'admin-unlocked/paris']);
     // The one-time PIN printed on stdout is not in the notification.
     const oneTimePin = (JSON.parse(random.stdout) as { oneTimePin: string }).oneTimePin;
-    expect(JSON.stringify(received)).not.toContain(oneTimePin);
+    expect(JSON.stringify(webhook.received)).not.toContain(oneTimePin);
   });
 
   test('a command that notifies nothing does not wait', async () => {
     const listed = await run(['user', 'list'], hook());
     expect(listed).toMatchObject({ code: 0, stderr: '' });
     expect(listed.ms).toBeLessThan(3000);
-    expect(received).toEqual([]);
+    expect(webhook.received).toEqual([]);
   });
 
   test('an unreachable webhook: the change is made, the CLI waits at most about 5 s, then one warning line', async () => {

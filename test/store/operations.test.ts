@@ -3,9 +3,8 @@
  * policy as the store applies it, directory CRUD and its invariants, the default PIN, the
  * pepper check, the audit trail and the lockout webhook.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { startTestRedis, type TestRedis } from '../support/redis';
 import { CURRENT_HASH_PARAMS, formatHashParams } from '../../src/security/pin-hash';
 import { DEFAULT_PIN_POLICY } from '../../src/security/pin-policy';
@@ -424,47 +423,29 @@ describe('persistence and audit', () => {
 });
 
 describe('lockout webhook', () => {
-  let server: Server;
-  let url: string;
-  const received: Record<string, unknown>[] = [];
-  let failNext = 0;
-
+  let webhook: WebhookReceiver;
   beforeAll(async () => {
-    server = createServer((req: IncomingMessage, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => {
-        if (failNext > 0) {
-          failNext--;
-          res.writeHead(500).end();
-          return;
-        }
-        received.push(JSON.parse(body) as Record<string, unknown>);
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    webhook = await startWebhookReceiver();
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
+    await webhook.close();
   });
 
   test('is POSTed on lock, unlock and reset, retried after an error, never awaited by the caller', async () => {
-    const hooked = openTestStore(redis.url, { webhookUrl: url, webhookRetryDelaysMs: [20, 20, 20], hasher: countingHasher() });
+    const hooked = openTestStore(redis.url, { webhookUrl: webhook.url, webhookRetryDelaysMs: [20, 20, 20], hasher: countingHasher() });
     try {
       const u = await newUser();
       await hooked.selfServiceSetPin(u.id, OWN[0], 'portal');
-      failNext = 1;
+      webhook.refuseNext(1);
       for (const pin of OWN.slice(1, 5)) await hooked.verifyUserPin(u.extension, pin, u.extension);
-      await waitFor(() => received.some((b) => b.event === 'locked'));
+      await waitFor(() => webhook.received.some((b) => b.event === 'locked'));
       await hooked.unlockUser(u.id, 'op');
       await hooked.adminResetPin(u.id, 'op');
-      await waitFor(() => received.length >= 3);
-      expect(received.map((b) => b.event)).toEqual(['locked', 'unlocked', 'admin-reset']);
-      expect(received[0]).toMatchObject({ userId: u.id, locationId: 'lyon', outcome: 'locked', actor: `caller:${u.extension}` });
-      expect(typeof received[0].time).toBe('string');
-      for (const body of received) expect(JSON.stringify(body)).not.toMatch(/pinHash|scrypt/);
+      await waitFor(() => webhook.received.length >= 3);
+      expect(webhook.received.map((b) => b.event)).toEqual(['locked', 'unlocked', 'admin-reset']);
+      expect(webhook.received[0]).toMatchObject({ userId: u.id, locationId: 'lyon', outcome: 'locked', actor: `caller:${u.extension}` });
+      expect(typeof webhook.received[0].time).toBe('string');
+      for (const body of webhook.received) expect(JSON.stringify(body)).not.toMatch(/pinHash|scrypt/);
     } finally {
       await hooked.close();
     }

@@ -12,12 +12,12 @@ import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../src/log';
 import { randomPin } from '../src/security/pin-hash';
 import { checkPinForUser } from '../src/security/pin-policy';
-import { openStore, type PinHasher, type Store, type VerifyResult } from '../src/store';
-import { defaultPinHasher } from '../src/store';
+import { defaultPinHasher, openStore, type PinHasher, type Store, type VerifyResult } from '../src/store';
 import { startTestRedis } from '../test/support/redis';
-import { BENCH_PEPPER } from './portal-rig';
 import { describeMachine, positiveInt } from './stats';
 
+/** A fixed pepper: the bench's Redis is private and thrown away. */
+const PEPPER = 'bench-pepper-0123456789abcdef';
 const CONNECTIONS = 10;
 const EXTENSION = '1001';
 
@@ -42,7 +42,7 @@ export async function lockoutRaceBench(args: string[]): Promise<number> {
   const stores: Store[] = [];
   try {
     for (let i = 0; i < CONNECTIONS; i++) {
-      stores.push(openStore({ redis: { url: redis.url }, pepper: BENCH_PEPPER, logger: silentLogger(), hasher, connectionName: `bench-race-${i}` }));
+      stores.push(openStore({ redis: { url: redis.url }, pepper: PEPPER, logger: silentLogger(), hasher, connectionName: `bench-race-${i}` }));
     }
     const [admin] = stores as [Store];
     await admin.addLocation({ id: 'paris', name: 'Paris', portalExtension: '8000', language: 'en', timeZone: 'Europe/Paris' }, 'bench');

@@ -15,7 +15,8 @@ import { randomPin } from '../src/security/pin-hash';
 import { checkPinForUser } from '../src/security/pin-policy';
 import type { Store } from '../src/store';
 import type { AsteriskDoubleControl, SimCall } from '../test/double';
-import { startPortalRig } from './portal-rig';
+import { DEFAULT_TIMINGS } from '../src/portal/deps';
+import { startHarness } from '../test/support/portal-harness';
 import { describeMachine, percentile, positiveInt, positiveNumber, runConcurrently } from './stats';
 
 const PORTAL_EXTENSION = '8000';
@@ -46,7 +47,9 @@ export async function loginsBench(args: string[]): Promise<number> {
   const timeScale = positiveNumber(args, 'speed', 0.05);
 
   console.log(describeMachine());
-  const rig = await startPortalRig(timeScale);
+  // The end-to-end tests' assembly with production timings (a PIN ends with '#', so they add
+  // no latency, and long waits cannot fire spuriously when the event loop is busy).
+  const rig = await startHarness({ timeScale, app: { timings: DEFAULT_TIMINGS, playbackTimeoutMs: 120_000 } });
   try {
     const seedStart = performance.now();
     const users = await seed(rig.app.store, calls);

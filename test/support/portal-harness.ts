@@ -34,45 +34,72 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { app?: AppOptions; restartableRedis?: boolean; logger?: Logger } = {}): Promise<Harness> {
-  const redis = await startTestRedis({ restartable: opts.restartableRedis });
-  const double = await AsteriskDouble.start({
-    username: ARI_USER,
-    password: ARI_PASS,
-    timeScale: TIME_SCALE,
-    soundsDirs: [SOUNDS_DIR],
-    // Asterisk's core sounds (beep, digits) have no file here: they exist with a default length.
-    knownSounds: '*',
-  });
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    ARI_URL: double.url,
-    ARI_USERNAME: ARI_USER,
-    ARI_PASSWORD: ARI_PASS,
-    REDIS_URL: redis.url,
-    PIN_PEPPER: PEPPER,
-  });
-  const logger = opts.logger ?? silentLogger();
-  const app = startApp(config, logger, {
-    timings: TEST_TIMINGS,
-    playbackTimeoutMs: 2000,
-    ...opts.app,
-  });
-  await waitUntil(() => double.registeredApps().includes('voice-portal'), 10_000, 'the app registers with ARI');
-  const admin = openStore({ redis: config.redis, pepper: PEPPER, logger, connectionName: 'test-admin' });
-  return {
-    double,
-    redis,
-    app,
-    admin,
-    call: (o) => double.placeCall({ extension: '8000', args: ['portal', 'paris'], ...o }),
-    async close() {
-      await app.stop();
-      await admin.close();
-      await double.close();
-      await redis.stop();
-    },
+export interface HarnessOptions {
+  app?: AppOptions;
+  restartableRedis?: boolean;
+  logger?: Logger;
+  /** The double's time scale (default TIME_SCALE). */
+  timeScale?: number;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  // Each part's clean-up is kept as soon as it started, so a failure half-way still stops
+  // what was started and the process can exit.
+  const cleanups: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        console.error(`harness clean-up failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   };
+  try {
+    const redis = await startTestRedis({ restartable: opts.restartableRedis });
+    cleanups.push(() => redis.stop());
+    const double = await AsteriskDouble.start({
+      username: ARI_USER,
+      password: ARI_PASS,
+      timeScale: opts.timeScale ?? TIME_SCALE,
+      soundsDirs: [SOUNDS_DIR],
+      // Asterisk's core sounds (beep, digits) have no file here: they exist with a default length.
+      knownSounds: '*',
+    });
+    cleanups.push(() => double.close());
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      ARI_URL: double.url,
+      ARI_USERNAME: ARI_USER,
+      ARI_PASSWORD: ARI_PASS,
+      REDIS_URL: redis.url,
+      PIN_PEPPER: PEPPER,
+    });
+    const logger = opts.logger ?? silentLogger();
+    const app = startApp(config, logger, {
+      timings: TEST_TIMINGS,
+      playbackTimeoutMs: 2000,
+      ...opts.app,
+    });
+    cleanups.push(() => app.stop());
+    await waitUntil(() => double.registeredApps().includes(config.ari.app), 10_000, 'the app registers with ARI');
+    const admin = openStore({ redis: config.redis, pepper: PEPPER, logger, connectionName: 'test-admin' });
+    // Closed before the app (clean-ups run in reverse).
+    cleanups.push(async () => {
+      await admin.close();
+    });
+    return {
+      double,
+      redis,
+      app,
+      admin,
+      call: (o) => double.placeCall({ extension: '8000', args: ['portal', 'paris'], ...o }),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 export async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {

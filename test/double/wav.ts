@@ -2,30 +2,75 @@
  * Just enough RIFF/WAVE handling for the double: read a sound's duration from its header
  * (so a prompt lasts as long as the real file) and write the silent 8 kHz 16-bit mono files
  * that `GET /recordings/stored/{name}/file` returns (Asterisk's `wav` format is slin 8 kHz).
+ * The header parser is also what the prompt tests use to check the generated sounds.
  */
+import { readFileSync } from 'node:fs';
+
+export interface WavInfo {
+  /** 1 = integer PCM (WAVE_FORMAT_PCM) */
+  audioFormat: number;
+  channels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+  byteRate: number;
+  blockAlign: number;
+  /** size of the data chunk, in bytes */
+  dataBytes: number;
+  durationSeconds: number;
+}
+
+/**
+ * Parses a RIFF/WAVE header: walks the chunks (fmt may be followed by LIST, fact, … before
+ * data) and returns the format and the length of the audio. Throws on anything that is not
+ * a well-formed WAVE file. `clipTruncatedData`: a data chunk that claims more than the file
+ * holds (a header a recorder never finalised) counts as what is there instead of an error.
+ */
+export function wavInfo(fileOrBuffer: string | Buffer, opts: { clipTruncatedData?: boolean } = {}): WavInfo {
+  const buf = typeof fileOrBuffer === 'string' ? readFileSync(fileOrBuffer) : fileOrBuffer;
+  const name = typeof fileOrBuffer === 'string' ? fileOrBuffer : 'buffer';
+  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
+    throw new Error(`${name}: not a RIFF/WAVE file`);
+  }
+  let fmt: Omit<WavInfo, 'dataBytes' | 'durationSeconds'> | undefined;
+  let dataBytes: number | undefined;
+  let offset = 12;
+  while (offset + 8 <= buf.length) {
+    const id = buf.toString('ascii', offset, offset + 4);
+    const size = buf.readUInt32LE(offset + 4);
+    const body = offset + 8;
+    if (id === 'fmt ') {
+      if (size < 16 || body + 16 > buf.length) throw new Error(`${name}: truncated fmt chunk`);
+      fmt = {
+        audioFormat: buf.readUInt16LE(body),
+        channels: buf.readUInt16LE(body + 2),
+        sampleRate: buf.readUInt32LE(body + 4),
+        byteRate: buf.readUInt32LE(body + 8),
+        blockAlign: buf.readUInt16LE(body + 12),
+        bitsPerSample: buf.readUInt16LE(body + 14),
+      };
+    } else if (id === 'data') {
+      if (body + size > buf.length) {
+        if (!opts.clipTruncatedData) throw new Error(`${name}: data chunk runs past the end of the file`);
+        dataBytes = buf.length - body;
+        break;
+      }
+      dataBytes = size;
+    }
+    offset = body + size + (size % 2); // chunks are word-aligned
+  }
+  if (fmt === undefined) throw new Error(`${name}: no fmt chunk`);
+  if (dataBytes === undefined) throw new Error(`${name}: no data chunk`);
+  if (fmt.byteRate === 0) throw new Error(`${name}: byte rate is 0`);
+  return { ...fmt, dataBytes, durationSeconds: dataBytes / fmt.byteRate };
+}
 
 /** Duration in ms of a PCM WAV file, or undefined when the buffer is not a readable WAV. */
 export function wavDurationMs(file: Buffer): number | undefined {
-  if (file.length < 12 || file.toString('ascii', 0, 4) !== 'RIFF' || file.toString('ascii', 8, 12) !== 'WAVE') {
+  try {
+    return wavInfo(file, { clipTruncatedData: true }).durationSeconds * 1000;
+  } catch {
     return undefined;
   }
-  let byteRate: number | undefined;
-  let offset = 12;
-  while (offset + 8 <= file.length) {
-    const chunkId = file.toString('ascii', offset, offset + 4);
-    const chunkSize = file.readUInt32LE(offset + 4);
-    const body = offset + 8;
-    if (chunkId === 'fmt ' && body + 12 <= file.length) {
-      byteRate = file.readUInt32LE(body + 8);
-    } else if (chunkId === 'data') {
-      if (!byteRate) return undefined;
-      // A header written by a recorder that never finalised it may claim more than exists.
-      const dataBytes = Math.min(chunkSize, file.length - body);
-      return (dataBytes / byteRate) * 1000;
-    }
-    offset = body + chunkSize + (chunkSize % 2); // chunks are word aligned
-  }
-  return undefined;
 }
 
 const SAMPLE_RATE = 8000;

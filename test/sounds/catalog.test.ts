@@ -159,4 +159,10 @@ describe('wavInfo', () => {
     buf.writeUInt32LE(100000, buf.length - 100 - 4);
     expect(() => wavInfo(buf)).toThrow(/past the end/);
   });
+
+  test('clipTruncatedData (the double reading a header never finalised): the audio that is there', () => {
+    const buf = wav({ dataBytes: 1600 });
+    buf.writeUInt32LE(100000, buf.length - 1600 - 4);
+    expect(wavInfo(buf, { clipTruncatedData: true })).toMatchObject({ dataBytes: 1600, durationSeconds: 0.1 });
+  });
 });

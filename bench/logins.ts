@@ -111,7 +111,7 @@ async function seed(store: Store, count: number): Promise<BenchUser[]> {
 async function oneLogin(double: Pick<AsteriskDoubleControl, 'placeCall'>, user: BenchUser): Promise<number | FailedStep> {
   let call: SimCall;
   try {
-    call = await double.placeCall({ callerNumber: user.extension, extension: PORTAL_EXTENSION, args: ['portal', 'paris'] });
+    call = await double.placeCall({ callerNumber: user.extension, extension: PORTAL_EXTENSION, args: ['portal', 'paris', 'internal'] });
   } catch {
     return 'place-call';
   }

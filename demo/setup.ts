@@ -146,14 +146,18 @@ export async function startDemo(opts: { timeScale: number; portalTimingScale: nu
   try {
     await waitUntil(() => double.registeredApps().includes(config.ari.app), 15_000, 'the portal connects to the simulated PBX');
     const seeded = await seed(admin);
-    const portal = new Set([LOCATION.portalExtension, LOCATION.portalNumber, LOCATION.portalNumber.slice(1), '*97']);
+    // As the shipped dialplan (asterisk-conf/extensions.conf): the portal extension and the
+    // voicemail key are dialled from the organisation's own phones (marked `internal`, so
+    // own-phone logins work); the portal number comes in from a trunk (unmarked, untrusted).
+    const internal = new Set([LOCATION.portalExtension, '*97']);
+    const fromTrunk = new Set([LOCATION.portalNumber, LOCATION.portalNumber.slice(1)]);
     return {
       double,
       app,
       ...seeded,
       logFile,
       redisUrl,
-      stasisArgs: (dialled) => (portal.has(dialled) ? ['portal', LOCATION.id] : []),
+      stasisArgs: (dialled) => (internal.has(dialled) ? ['portal', LOCATION.id, 'internal'] : fromTrunk.has(dialled) ? ['portal', LOCATION.id] : []),
       close,
     };
   } catch (err) {

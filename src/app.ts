@@ -10,7 +10,7 @@ import { DEFAULT_TIMINGS, DEFAULT_VOICEMAIL, type PortalTimings, type VoicemailS
 import { handlePortalCall } from './portal/entry';
 import { Lamps } from './portal/lamps';
 import { CallGate, type DrainReport } from './shutdown';
-import { openMessageStore, openStore, type MessageStore, type Store } from './store';
+import { openMessageStore, openStore, type MessageStore, type Store, type StoreOptions } from './store';
 
 export interface AppOptions {
   /** Override the portal's waits (tests shorten them). */
@@ -20,6 +20,8 @@ export interface AppOptions {
   reconnect?: ReconnectOptions;
   /** Voicemail limits (message length, mailbox size); defaults DEFAULT_VOICEMAIL. */
   voicemail?: Partial<VoicemailSettings>;
+  /** Tests and benchmarks only: the store's hasher (to hold a verification open) and clock. */
+  store?: Pick<StoreOptions, 'hasher' | 'clock'>;
 }
 
 export interface App {
@@ -48,6 +50,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     logger,
     webhookUrl: config.lockoutWebhookUrl,
     connectionName: 'voice-portal',
+    ...options.store,
   });
   const timings: PortalTimings = { ...DEFAULT_TIMINGS, ...options.timings };
   const messages = openMessageStore({ redis: config.redis, connectionName: 'voice-portal-messages' });

@@ -7,6 +7,7 @@
 import type { Call } from '../ari/call';
 import { CallEnded } from '../ari/errors';
 import { PepperMismatch, StoreUnavailable } from '../store/errors';
+import type { LoginOrigin } from '../store';
 import type { Location } from '../store/types';
 import type { PortalDeps } from './deps';
 import { deposit } from './deposit';
@@ -29,12 +30,21 @@ export async function handlePortalCall(call: Call, deps: PortalDeps): Promise<vo
       return;
     }
     s.lang = location.language;
-    await login(s, location);
+    await login(s, location, callOrigin(call.args));
   } catch (err) {
     await endAfterError(s, err);
   } finally {
     await call.hangup().catch(() => undefined);
   }
+}
+
+/**
+ * Issue #11 trust boundary: only the dialplan can say a call comes from the organisation's
+ * own phones, with the third Stasis argument `internal` (`portal,<locationId>,internal`).
+ * Anything else, or nothing, is untrusted: its caller ID proves nothing.
+ */
+export function callOrigin(args: readonly string[]): LoginOrigin {
+  return { trusted: args[0] === 'portal' && args[2] === 'internal' };
 }
 
 /** From the Stasis args `portal,<locationId>`, else from the dialled number or extension. */

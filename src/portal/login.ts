@@ -2,6 +2,7 @@
  * Login (SPEC §2 own phone / other phone, SPEC §3 rules). The store does the counting
  * (reserve-then-evaluate, lockout, spray throttle); this flow decides what the caller hears.
  */
+import type { LoginOrigin } from '../store';
 import type { Location } from '../store/types';
 import type { AdminVerifyResult, User, VerifyResult } from '../store/types';
 import { adminMenu } from './admin-menu';
@@ -17,11 +18,19 @@ interface CallCounters {
   emptyEntries: number;
 }
 
-export async function login(s: Session, location: Location): Promise<void> {
+/** Deposits carry no trust mark (their Stasis arguments are `deposit,<ext>,busy|unavailable`). */
+const UNTRUSTED: LoginOrigin = { trusted: false };
+
+/**
+ * `origin`: what the dialplan said about the call (issue #11). Only a trusted call whose
+ * caller ID is a user's is that user's "own phone"; any other call logs in as "another
+ * phone" (mailbox, then PIN), whatever its caller ID says.
+ */
+export async function login(s: Session, location: Location, origin: LoginOrigin): Promise<void> {
   const counters: CallCounters = { failedLogins: 0, emptyEntries: 0 };
   const caller = s.call.callerNumber;
-  const own = caller ? await s.deps.store.findUserByMailbox(caller) : null;
-  if (!own) return otherPhoneLogin(s, location, counters, 'welcome-enter-mailbox');
+  const own = origin.trusted && caller ? await s.deps.store.findUserByMailbox(caller) : null;
+  if (!own) return otherPhoneLogin(s, location, counters, 'welcome-enter-mailbox', origin);
 
   // Own phone: that mailbox is assumed; its owner's language from the first word.
   s.lang = own.language ?? location.language;
@@ -30,7 +39,7 @@ export async function login(s: Session, location: Location): Promise<void> {
     const entry = await s.readEntry(prompts, { starIsKey: true });
     if (entry.kind === 'star') {
       s.lang = location.language;
-      return otherPhoneLogin(s, location, counters, 'enter-mailbox');
+      return otherPhoneLogin(s, location, counters, 'enter-mailbox', origin);
     }
     if (entry.kind === 'empty') {
       countEmpty(s, counters);
@@ -38,7 +47,7 @@ export async function login(s: Session, location: Location): Promise<void> {
       continue;
     }
     // The admin passcode typed here is just a wrong PIN for this mailbox (SPEC §3 rule 5).
-    const verdict = await s.deps.store.verifyUserPin(own.extension, entry.value, caller);
+    const verdict = await s.deps.store.verifyUserPin(own.extension, entry.value, caller, undefined, origin);
     if (verdict.result === 'ok') return afterUserLogin(s, verdict);
     if ((await afterFailure(s, verdict, counters)) === 'ended') return;
     prompts = ['invalid-passcode', 'enter-passcode'];
@@ -51,6 +60,7 @@ async function otherPhoneLogin(
   location: Location,
   counters: CallCounters,
   greeting: 'welcome-enter-mailbox' | 'enter-mailbox',
+  origin: LoginOrigin,
 ): Promise<void> {
   const caller = s.call.callerNumber;
   if (!(await mayLogInFromOtherPhone(s, caller))) return;
@@ -69,15 +79,16 @@ async function otherPhoneLogin(
       continue;
     }
     if (isPortalOf(location, mailbox.value)) {
-      const verdict = await s.deps.store.verifyAdminPasscode(location.id, pin.value, caller);
+      const verdict = await s.deps.store.verifyAdminPasscode(location.id, pin.value, caller, origin);
       if (verdict.result === 'ok') {
         s.log.info('admin login', { location: location.id });
         return adminMenu(s, location.id);
       }
       if ((await afterFailure(s, verdict, counters)) === 'ended') return;
     } else {
-      // An unknown mailbox answers 'invalid' after the same work as a wrong PIN (rule 7).
-      const verdict = await s.deps.store.verifyUserPin(mailbox.value, pin.value, caller, location.id);
+      // An unknown mailbox, or one with no PIN, answers exactly like a wrong PIN, through the
+      // lock too (rule 7, issue #11): the store counts it the same way.
+      const verdict = await s.deps.store.verifyUserPin(mailbox.value, pin.value, caller, location.id, origin);
       if (verdict.result === 'ok') {
         const user = await s.deps.store.getUser(verdict.userId);
         s.lang = user?.language ?? location.language;
@@ -91,9 +102,9 @@ async function otherPhoneLogin(
 
 /**
  * The owner pressed `*` during their mailbox's greeting (a deposit call, issue step 6): the
- * mailbox is known, so only its PIN is asked, with the same rules as a login from one's own
- * phone (SPEC §3: counting, lock, "not valid", 3 failures per call). The caller ID is passed
- * for the spray throttle as on any other login.
+ * mailbox is known, so only its PIN is asked (SPEC §3: counting, lock, "not valid", 3
+ * failures per call). A deposit call carries no trust mark, so this is an untrusted login
+ * (issue #11): through the throttles, and a mailbox with no PIN answers like a wrong PIN.
  */
 export async function loginToMailbox(s: Session, user: Pick<User, 'extension'>): Promise<void> {
   if (!(await mayLogInFromOtherPhone(s, s.call.callerNumber))) return;
@@ -106,7 +117,7 @@ export async function loginToMailbox(s: Session, user: Pick<User, 'extension'>):
       prompts = ['enter-passcode'];
       continue;
     }
-    const verdict = await s.deps.store.verifyUserPin(user.extension, entry.value, s.call.callerNumber);
+    const verdict = await s.deps.store.verifyUserPin(user.extension, entry.value, s.call.callerNumber, undefined, UNTRUSTED);
     if (verdict.result === 'ok') return afterUserLogin(s, verdict);
     if ((await afterFailure(s, verdict, counters)) === 'ended') return;
     prompts = ['invalid-passcode', 'enter-passcode'];

@@ -17,7 +17,13 @@ import type { AuditEvent, AuditEventType, AuditFilter, AuditQuery } from './type
 /** Approximate cap (XADD MAXLEN ~): old entries go first. */
 export const AUDIT_MAX_LENGTH = 100_000;
 
-export type AuditInput = Omit<AuditEvent, 'id' | 'time'>;
+export type AuditInput = Omit<AuditEvent, 'id' | 'time'> & {
+  /**
+   * Issue #11, locks only: subjects (mailboxes, admin accesses) locked in the last hour, this
+   * one included; added to the warn log line and the webhook payload so a spray shows at once.
+   */
+  lockedLastHour?: number;
+};
 
 const FIELDS = ['type', 'actor', 'userId', 'locationId', 'outcome', 'detail'] as const;
 
@@ -147,8 +153,9 @@ export class AuditTrail {
     await this.redis.xadd(auditKey, 'MAXLEN', '~', String(AUDIT_MAX_LENGTH), '*', ...args);
     if (NOTIFIED.has(event.type)) {
       const { type, actor, userId, locationId, outcome } = event;
-      this.logger.warn(`voice portal ${type}`, { event: type, actor, userId, locationId, outcome });
-      this.webhook?.notify({ event: type, time: new Date(time).toISOString(), actor, userId, locationId, outcome });
+      const spray = event.lockedLastHour !== undefined ? { lockedLastHour: event.lockedLastHour } : {};
+      this.logger.warn(`voice portal ${type}`, { event: type, actor, userId, locationId, outcome, ...spray });
+      this.webhook?.notify({ event: type, time: new Date(time).toISOString(), actor, userId, locationId, outcome, ...spray });
     }
   }
 

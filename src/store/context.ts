@@ -36,7 +36,13 @@ export const defaultPinHasher: PinHasher = {
 /** How long a call made while (re)connecting waits for the connection before failing. */
 export const READY_WAIT_MS = 500;
 
-export const DEFAULT_ORG_POLICY: Readonly<OrgPolicy> = Object.freeze({ ...DEFAULT_PIN_POLICY, refuseOutsideStarLogin: false });
+export const DEFAULT_ORG_POLICY: Readonly<OrgPolicy> = Object.freeze({
+  ...DEFAULT_PIN_POLICY,
+  refuseOutsideStarLogin: false,
+  // issue #11
+  locationThrottlePerHour: 30,
+  untrustedLockout: 'permanent' as const,
+});
 
 /**
  * The stored policy document (JSON, written by org.ts) over the defaults: a field never set
@@ -51,6 +57,8 @@ export function parsePolicy(raw: string | null): OrgPolicy {
     if (typeof value === 'number') policy[name] = value;
   }
   policy.refuseOutsideStarLogin = stored.refuseOutsideStarLogin === true;
+  if (typeof stored.locationThrottlePerHour === 'number') policy.locationThrottlePerHour = stored.locationThrottlePerHour;
+  if (stored.untrustedLockout === 'temporary') policy.untrustedLockout = 'temporary';
   return policy;
 }
 
@@ -67,6 +75,7 @@ export class StoreContext {
     readonly hasher: PinHasher,
     readonly pepper: string,
     readonly logger: Logger,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /** Run a store operation: fail fast when Redis is unreachable, map connection errors. */
@@ -112,7 +121,17 @@ export class StoreContext {
     return this.audit.record(event);
   }
 
+  /**
+   * This instance's clock (ms), for timestamps written in records. Windows and lock times
+   * never use it: they run on Redis's clock (TIME in the scripts, redisNow here).
+   */
   now(): number {
-    return Date.now();
+    return this.clock();
+  }
+
+  /** Redis's own clock, ms: the one every instance shares. */
+  async redisNow(): Promise<number> {
+    const [seconds, micros] = await this.redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 }

@@ -1,5 +1,6 @@
 /** Public surface of the store: flows and the CLI import from here only. */
 export { openStore, Store, type StoreOptions } from './store';
+export type { LoginOrigin } from './verify';
 export { StoreError, StoreUnavailable, PepperMismatch, PinRejected, NotFound, Conflict, InvalidInput } from './errors';
 export { defaultPinHasher, type PinHasher } from './context';
 export type * from './types';

@@ -14,7 +14,10 @@
  * | `vp:{l:<id>}:users` | set | ids of the location's users |
  * | `vp:users` / `vp:locations` | set | every user id / every location id |
  * | `vp:idx:dial` | hash | dialable digits → `u:<userId>` or `l:<locationId>` |
- * | `vp:throttle:<caller>` | zset | the caller's recent failures (score = ms) |
+ * | `vp:throttle:<caller>` | zset | the caller's recent failures (score = ms); `<caller>` is canonical (issue #11) |
+ * | `vp:{l:<id>}:untrusted-failures` | zset | the location's recent failures from untrusted calls (score = ms) |
+ * | `vp:phantom:<digits>` | hash | lockout state of a mailbox number that matches no user (expires) |
+ * | `vp:recent-locks` | zset | subjects locked in the last hour (member = subject key, score = ms) |
  * | `vp:audit` | stream | the audit trail |
  * | `vp:{u:<id>}:msgs:new` / `:msgs:saved` | zset | the user's voice messages by status (score = received at, ms) |
  * | `vp:{u:<id>}:msgs:pending` | zset | deposits being recorded (score = started at, ms), see messages.ts |
@@ -54,6 +57,22 @@ export function locationKey(locationId: string): string {
 export function locationUsersKey(locationId: string): string {
   return `${PREFIX}{l:${locationId}}:users`;
 }
+
+/** A location's failures from untrusted calls, across every calling number (issue #11). */
+export function locationUntrustedFailuresKey(locationId: string): string {
+  return `${PREFIX}{l:${locationId}}:untrusted-failures`;
+}
+
+/**
+ * The lockout state of a mailbox number nobody has, so that it "locks" after the same count
+ * as a real one (issue #11). `digits` are 1-15 digits (the typed mailbox).
+ */
+export function phantomKey(digits: string): string {
+  return `${PREFIX}phantom:${digits}`;
+}
+
+/** Subjects locked recently, for the "locked in the last hour" count of lock notifications. */
+export const recentLocksKey = `${PREFIX}recent-locks`;
 
 export const allUsersKey = `${PREFIX}users`;
 export const allLocationsKey = `${PREFIX}locations`;

@@ -8,7 +8,20 @@ import type { Actor, DefaultPinInfo, OrgPolicy, PolicyChanges, ThrottleBucket } 
 import { THROTTLE_WINDOW_MS, throttleBucket } from './verify';
 
 /** The policy fields, in the order they are stored and described. */
-const POLICY_FIELDS = ['minLength', 'maxLength', 'historySize', 'maxFailures', 'throttlePerHour', 'refuseOutsideStarLogin'] as const;
+const POLICY_FIELDS = [
+  'minLength',
+  'maxLength',
+  'historySize',
+  'maxFailures',
+  'throttlePerHour',
+  'refuseOutsideStarLogin',
+  // issue #11
+  'locationThrottlePerHour',
+  'untrustedLockout',
+] as const;
+
+/** Limits of the issue #11 settings. */
+export const LOCATION_THROTTLE_LIMITS = Object.freeze({ min: 1, max: 100_000 });
 
 /** Rounds of read-merge-validate-compare-and-set before giving up on a policy under heavy concurrent change. */
 const POLICY_CAS_ROUNDS = 10;
@@ -17,6 +30,14 @@ const POLICY_CAS_ROUNDS = 10;
 function validateOrgPolicy(policy: OrgPolicy): string[] {
   const errors = validatePolicy(policy);
   if (typeof policy.refuseOutsideStarLogin !== 'boolean') errors.push('refuseOutsideStarLogin must be true or false');
+  const { min, max } = LOCATION_THROTTLE_LIMITS;
+  const perLocation = policy.locationThrottlePerHour;
+  if (!Number.isInteger(perLocation) || perLocation < min || perLocation > max) {
+    errors.push(`locationThrottlePerHour must be a whole number between ${min} and ${max} (got ${String(perLocation)})`);
+  }
+  if (policy.untrustedLockout !== 'permanent' && policy.untrustedLockout !== 'temporary') {
+    errors.push('untrustedLockout must be permanent or temporary');
+  }
   return errors;
 }
 
@@ -69,8 +90,12 @@ export async function updatePolicy(ctx: StoreContext, changes: PolicyChanges, ac
  * their value unless `policy` carries them). Throws InvalidInput with validatePolicy's sentences.
  */
 export async function setPolicy(ctx: StoreContext, policy: PinPolicy & Partial<OrgPolicy>, actor: Actor): Promise<void> {
-  const { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin } = policy;
-  await updatePolicy(ctx, { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin }, actor);
+  const { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin, locationThrottlePerHour, untrustedLockout } = policy;
+  await updatePolicy(
+    ctx,
+    { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin, locationThrottlePerHour, untrustedLockout },
+    actor,
+  );
 }
 
 export async function getDefaultPinInfo(ctx: StoreContext): Promise<DefaultPinInfo> {
@@ -81,7 +106,7 @@ export async function getDefaultPinInfo(ctx: StoreContext): Promise<DefaultPinIn
 /** Every bucket with failures in the current window (sliding, one hour). */
 export async function listThrottled(ctx: StoreContext): Promise<ThrottleBucket[]> {
   const limit = (await ctx.policy()).throttlePerHour;
-  const since = ctx.now() - THROTTLE_WINDOW_MS;
+  const since = (await ctx.redisNow()) - THROTTLE_WINDOW_MS;
   const buckets: ThrottleBucket[] = [];
   let cursor = '0';
   do {

@@ -146,7 +146,7 @@ async function drawRandomPin(ctx: StoreContext, user: User, policy: PinPolicy, i
 export async function unlockUser(ctx: StoreContext, userId: string, actor: Actor): Promise<{ wasLocked: boolean }> {
   await ctx.ensurePepper();
   const f = USER_LOCK_FIELDS;
-  const result = replyNumber(await ctx.scripts.run('unlock', [userKey(userId)], [f.failures, f.locked, f.gen]));
+  const result = replyNumber(await ctx.scripts.run('unlock', [userKey(userId)], [f.failures, f.locked, f.gen, f.until, f.tempLocks]));
   if (result === -1) throw new NotFound(`no user ${userId}`);
   const locationId = (await ctx.redis.hget(userKey(userId), 'locationId')) ?? undefined;
   await ctx.record({ type: 'unlocked', actor, userId, ...(locationId ? { locationId } : {}), outcome: result === 1 ? 'unlocked' : 'was-open' });
@@ -156,7 +156,7 @@ export async function unlockUser(ctx: StoreContext, userId: string, actor: Actor
 export async function unlockLocationAdmin(ctx: StoreContext, locationId: string, actor: Actor): Promise<{ wasLocked: boolean }> {
   await ctx.ensurePepper();
   const f = ADMIN_LOCK_FIELDS;
-  const result = replyNumber(await ctx.scripts.run('unlock', [locationKey(locationId)], [f.failures, f.locked, f.gen]));
+  const result = replyNumber(await ctx.scripts.run('unlock', [locationKey(locationId)], [f.failures, f.locked, f.gen, f.until, f.tempLocks]));
   if (result === -1) throw new NotFound(`no location ${locationId}`);
   await ctx.record({ type: 'admin-unlocked', actor, locationId, outcome: result === 1 ? 'unlocked' : 'was-open' });
   return { wasLocked: result === 1 };

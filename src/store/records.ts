@@ -12,15 +12,43 @@ export interface LockFields {
   failures: string;
   locked: string;
   gen: string;
+  /** End of a temporary lock (ms); absent on a permanent one (issue #11). */
+  until: string;
+  /** Attempts ever counted: each reservation's place, so a success settles only its own. */
+  seq: string;
+  /** When the latest attempt was counted (ms, Redis clock): tells pending from abandoned. */
+  reservedAt: string;
+  /** Temporary locks in a row since the last success (the back-off doubles with each). */
+  tempLocks: string;
+  /** Attempts counted whose verification has not settled yet. */
+  pending: string;
 }
 
-export const USER_LOCK_FIELDS: LockFields = { hash: 'pinHash', failures: 'failures', locked: 'lockedSince', gen: 'gen' };
+export const USER_LOCK_FIELDS: LockFields = {
+  hash: 'pinHash',
+  failures: 'failures',
+  locked: 'lockedSince',
+  gen: 'gen',
+  until: 'lockedUntil',
+  seq: 'failSeq',
+  reservedAt: 'reservedAt',
+  tempLocks: 'tempLocks',
+  pending: 'pendingAttempts',
+};
 export const ADMIN_LOCK_FIELDS: LockFields = {
   hash: 'adminHash',
   failures: 'adminFailures',
   locked: 'adminLockedSince',
   gen: 'adminGen',
+  until: 'adminLockedUntil',
+  seq: 'adminFailSeq',
+  reservedAt: 'adminReservedAt',
+  tempLocks: 'adminTempLocks',
+  pending: 'adminPendingAttempts',
 };
+
+/** A phantom subject (a mailbox that does not exist) uses the user's field names. */
+export const PHANTOM_LOCK_FIELDS: LockFields = USER_LOCK_FIELDS;
 
 export type RawRecord = Record<string, string>;
 
@@ -36,6 +64,7 @@ export function toUser(raw: RawRecord): User | null {
   if (!raw.id) return null;
   const pinChangedAt = optionalNumber(raw.pinChangedAt);
   const lockedSince = optionalNumber(raw.lockedSince);
+  const lockedUntil = optionalNumber(raw.lockedUntil);
   return {
     id: raw.id,
     locationId: raw.locationId ?? '',
@@ -50,6 +79,7 @@ export function toUser(raw: RawRecord): User | null {
     ...(pinChangedAt !== undefined ? { pinChangedAt } : {}),
     failures: Number(raw.failures ?? 0),
     ...(lockedSince !== undefined ? { lockedSince } : {}),
+    ...(lockedSince !== undefined && lockedUntil !== undefined ? { lockedUntil } : {}),
   };
 }
 

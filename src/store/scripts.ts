@@ -28,6 +28,7 @@ export const SCRIPT_NAMES = [
   'throttle_reserve',
   'compare_and_set',
   'update_record',
+  'note_lock',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
@@ -50,6 +51,7 @@ const NUMBER_OF_KEYS: Record<ScriptName, number> = {
   throttle_reserve: 1,
   compare_and_set: 1,
   update_record: 1,
+  note_lock: 1,
 };
 
 function findPackageRoot(start: string): string | undefined {

@@ -34,6 +34,7 @@ import type {
   VerifyResult,
 } from './types';
 import * as verify from './verify';
+import type { LoginOrigin } from './verify';
 
 export interface StoreOptions {
   redis: RedisConfig;
@@ -46,6 +47,11 @@ export interface StoreOptions {
   connectionName?: string;
   /** Tests only: replace the hashing functions (cheaper parameters, counting evaluations). */
   hasher?: PinHasher;
+  /**
+   * Tests only: this instance's clock (default Date.now). Throttle windows and lock times run
+   * on Redis's clock whatever it says (issue #11: a skewed instance cannot reset a window).
+   */
+  clock?: () => number;
   /** Tests only: webhook retry delays (ms). */
   webhookRetryDelaysMs?: number[];
 }
@@ -65,7 +71,7 @@ export class Store {
   ) {
     this.webhook = options.webhookUrl ? new LockoutWebhook(options.webhookUrl, options.logger, options.webhookRetryDelaysMs) : undefined;
     const audit = new AuditTrail(redis, options.logger, this.webhook);
-    this.ctx = new StoreContext(redis, new Scripts(redis), audit, options.hasher ?? defaultPinHasher, options.pepper, options.logger);
+    this.ctx = new StoreContext(redis, new Scripts(redis), audit, options.hasher ?? defaultPinHasher, options.pepper, options.logger, options.clock);
   }
 
   // ---- login ------------------------------------------------------------------------------
@@ -73,14 +79,23 @@ export class Store {
   /**
    * A PIN typed for a mailbox (extension or number, as typed or from the caller ID). See
    * verify.ts for the reserve-then-evaluate order. `callerNumber`: the caller ID, for the
-   * spray throttle and the audit ('' or undefined = anonymous).
+   * spray throttle and the audit ('' or undefined = anonymous). `origin`: whether the
+   * dialplan marked the call as from the organisation's own phones (issue #11; default
+   * trusted, for administrative and test callers: the portal always says).
    */
-  verifyUserPin(mailbox: string, pin: string, callerNumber: string | undefined, portalLocationId?: string): Promise<VerifyResult> {
-    return this.ctx.guard(() => verify.verifyUserPin(this.ctx, mailbox, pin, callerNumber, portalLocationId));
+  verifyUserPin(
+    mailbox: string,
+    pin: string,
+    callerNumber: string | undefined,
+    portalLocationId?: string,
+    origin?: LoginOrigin,
+  ): Promise<VerifyResult> {
+    return this.ctx.guard(() => verify.verifyUserPin(this.ctx, mailbox, pin, callerNumber, portalLocationId, origin));
   }
 
-  verifyAdminPasscode(locationId: string, passcode: string, callerNumber: string | undefined): Promise<AdminVerifyResult> {
-    return this.ctx.guard(() => verify.verifyAdminPasscode(this.ctx, locationId, passcode, callerNumber));
+  /** `origin` as for verifyUserPin (issue #11). */
+  verifyAdminPasscode(locationId: string, passcode: string, callerNumber: string | undefined, origin?: LoginOrigin): Promise<AdminVerifyResult> {
+    return this.ctx.guard(() => verify.verifyAdminPasscode(this.ctx, locationId, passcode, callerNumber, origin));
   }
 
   // ---- PIN state (SPEC §8 table) -----------------------------------------------------------

@@ -15,7 +15,22 @@ export interface OrgPolicy extends PinPolicy {
    * Default false. Enforced by the portal, not by the store.
    */
   refuseOutsideStarLogin: boolean;
+  // ---- issue #11: against an outside attacker (SPEC §10) ----
+  /**
+   * Failures from untrusted calls (not marked `internal` by the dialplan) per location per
+   * hour, across every calling number; past it, untrusted logins at that location hear
+   * "service unavailable" with no PIN evaluated. Default 30.
+   */
+  locationThrottlePerHour: number;
+  /**
+   * What failures from untrusted calls lock: 'permanent' (default, the seed's behaviour: until
+   * an administrator acts) or 'temporary' (TEMPORARY_LOCK_FIRST_MS, doubled at each lock in a
+   * row, permanent after TEMPORARY_LOCKS_BEFORE_PERMANENT). Trusted calls always lock for good.
+   */
+  untrustedLockout: UntrustedLockout;
 }
+
+export type UntrustedLockout = 'permanent' | 'temporary';
 
 /** Fields of the policy to change; the others keep their stored value. */
 export type PolicyChanges = Partial<OrgPolicy>;
@@ -38,8 +53,13 @@ export interface User {
   pinChangedAt?: number;
   /** Consecutive failed (or still pending) attempts since the last success/reset. */
   failures: number;
-  /** Set while the mailbox is locked (ms since epoch). Never expires. */
+  /** Set while the mailbox is locked (ms since epoch). Never expires, unless lockedUntil is set. */
   lockedSince?: number;
+  /**
+   * Issue #11: a temporary lock (policy `untrustedLockout: 'temporary'`) ends at this time
+   * (ms, Redis clock); the next attempt after it finds the mailbox open.
+   */
+  lockedUntil?: number;
 }
 
 export interface NewUser {

@@ -111,29 +111,48 @@ describe('asterisk-conf/extensions.conf', () => {
       .filter((p) => p.app === 'Stasis')
       .map((p) => splitTopLevel(p.data, ','));
 
-  test('every Stasis() call is voice-portal with portal,<location> or deposit,${EXTEN},busy|unavailable', () => {
+  test('every Stasis() call is voice-portal with portal,<location>[,internal] or deposit,${EXTEN},busy|unavailable', () => {
     expect(stasis.length).toBeGreaterThanOrEqual(4);
     for (const { p } of stasis) {
       const args = splitTopLevel(p.data, ',');
       expect(args[0]).toBe('voice-portal');
       if (args[1] === 'portal') {
-        expect(args).toHaveLength(3);
+        expect(args.length === 3 || (args.length === 4 && args[3] === 'internal')).toBe(true);
         expect(args[2]).toMatch(/^[a-z0-9][a-z0-9-]*$/);
       } else {
         expect(args).toEqual(['voice-portal', 'deposit', '${EXTEN}', expect.stringMatching(/^(busy|unavailable)$/)]);
       }
     }
     const kinds = stasis.map(({ p }) => splitTopLevel(p.data, ',').slice(1).filter((a) => a !== '${EXTEN}').join(','));
-    expect(new Set(kinds)).toEqual(new Set(['portal,paris', 'deposit,busy', 'deposit,unavailable']));
+    expect(new Set(kinds)).toEqual(new Set(['portal,paris,internal', 'portal,paris', 'deposit,busy', 'deposit,unavailable']));
   });
 
   test.each([
     ['the portal extension', '8000'],
+    ['the voicemail key', '*97'],
+  ])('from the own phones (context voice-portal), %s (%s) reaches Stasis(voice-portal,portal,paris,internal)', (_what, dialled) => {
+    expect(stasisCallsFrom(findExtension('voice-portal', dialled))).toEqual([['voice-portal', 'portal', 'paris', 'internal']]);
+  });
+
+  test.each([
     ['the portal number in E.164', '+33123456789'],
     ['the portal number without +', '33123456789'],
-    ['the voicemail key', '*97'],
-  ])('%s (%s) reaches Stasis(voice-portal,portal,paris)', (_what, dialled) => {
-    expect(stasisCallsFrom(findExtension('voice-portal', dialled))).toEqual([['voice-portal', 'portal', 'paris']]);
+  ])('from a trunk (context voice-portal-inbound), %s (%s) reaches Stasis(voice-portal,portal,paris), unmarked', (_what, dialled) => {
+    expect(stasisCallsFrom(findExtension('voice-portal-inbound', dialled))).toEqual([['voice-portal', 'portal', 'paris']]);
+  });
+
+  test('trust boundary: nothing reachable from the trunk context is marked internal; the phones cannot reach the unmarked portal', () => {
+    const inbound = dialplan.get('voice-portal-inbound') ?? [];
+    expect(inbound.length).toBeGreaterThan(0);
+    for (const extension of inbound) {
+      for (const args of stasisCallsFrom({ context: 'voice-portal-inbound', extension, index: 0 })) expect(args).not.toContain('internal');
+    }
+    // A trunk's portal number and a user's DID are answered there; the internal portal extension is not.
+    expect(() => findExtension('voice-portal-inbound', '8000')).toThrow();
+    expect(() => findExtension('voice-portal-inbound', '*97')).toThrow();
+    expect(stasisCallsFrom(findExtension('voice-portal-inbound', '1001'))).toEqual(
+      expect.arrayContaining([['voice-portal', 'deposit', '${EXTEN}', 'unavailable']]),
+    );
   });
 
   test.each(['1001', '1002'])('user %s rings the phone for 20 s, then deposits as busy or unavailable', (ext) => {
@@ -232,7 +251,7 @@ describe('asterisk-conf/pjsip.conf', () => {
     // the key really leads to the portal in the endpoint's context
     const extension = dialplan.get('voice-portal')!.find((e) => extensionMatches(e.name, key!))!;
     const calls = walk(dialplan, { context: 'voice-portal', extension, index: 0 }).filter((p) => p.app === 'Stasis');
-    expect(calls.map((p) => p.data)).toEqual(['voice-portal,portal,paris']);
+    expect(calls.map((p) => p.data)).toEqual(['voice-portal,portal,paris,internal']);
     // the caller ID is the extension, which is how the portal recognises the own phone
     expect(setting(file, endpoint, 'callerid')).toMatch(new RegExp(`<${name}>$`));
   });

@@ -236,7 +236,9 @@ export function resolveTarget(dialplan: Dialplan, from: Location, target: string
   const parts = target.split(',').map((p) => p.trim());
   if (parts.length > 3 || parts.some((p) => p === '')) throw new Error(`bad Goto target "${target}"`);
   const context = parts.length === 3 ? parts[0] : from.context;
-  const extName = parts.length >= 2 ? parts[parts.length - 2] : from.extension.name;
+  // `${EXTEN}` keeps the dialled digits, so it reaches the extension of the same name there.
+  const named = parts.length >= 2 ? parts[parts.length - 2] : from.extension.name;
+  const extName = named === '${EXTEN}' ? from.extension.name : named;
   const prio = parts[parts.length - 1];
   const extensions = dialplan.get(context);
   if (!extensions) throw new Error(`Goto target "${target}": no context ${context}`);

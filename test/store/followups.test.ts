@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { DEFAULT_PIN_POLICY } from '../../src/security/pin-policy';
+import { DEFAULT_ORG_POLICY } from '../../src/store/context';
 import { dialIndexKey, locationUsersKey, orgKeys, userKey } from '../../src/store/keys';
 import { Conflict, InvalidInput, NotFound, PepperMismatch, StoreUnavailable, type AuditEvent, type Store, type User } from '../../src/store';
 import { startTestRedis, type TestRedis } from '../support/redis';
@@ -321,7 +322,7 @@ describe('updatePolicy', () => {
           admins[3].updatePolicy({ throttlePerHour: expected.throttlePerHour }, 'a3'),
           admins[4].updatePolicy({ refuseOutsideStarLogin: expected.refuseOutsideStarLogin }, 'a4'),
         ]);
-        expect(await store.getPolicy()).toEqual({ ...expected, maxFailures: DEFAULT_PIN_POLICY.maxFailures });
+        expect(await store.getPolicy()).toEqual({ ...DEFAULT_ORG_POLICY, ...expected, maxFailures: DEFAULT_PIN_POLICY.maxFailures });
       }
     } finally {
       await Promise.all(admins.map((a) => a.close()));
@@ -337,7 +338,7 @@ describe('updatePolicy', () => {
     expect(await store.updatePolicy({ refuseOutsideStarLogin: true }, 'op')).toMatchObject({ minLength: 12, refuseOutsideStarLogin: true });
     expect((await store.readAudit({ limit: 1 }))[0]).toMatchObject({ type: 'policy-set', detail: expect.stringMatching(/^changed refuseOutsideStarLogin: \{/) });
     await store.setPolicy({ ...DEFAULT_PIN_POLICY, minLength: 8 }, 'op');
-    expect(await store.getPolicy()).toEqual({ ...DEFAULT_PIN_POLICY, minLength: 8, refuseOutsideStarLogin: true });
+    expect(await store.getPolicy()).toEqual({ ...DEFAULT_ORG_POLICY, minLength: 8, refuseOutsideStarLogin: true });
     await store.updatePolicy({ refuseOutsideStarLogin: false }, 'op');
     // A document written before the setting existed reads as "off".
     await raw.set(orgKeys.policy, JSON.stringify({ ...DEFAULT_PIN_POLICY, minLength: 8 }));

@@ -79,7 +79,7 @@ test('a correct PIN resets the consecutive count', async () => {
   expect((await store.getUser(u.id))?.lockedSince).toBeUndefined();
 });
 
-test('50 concurrent wrong PINs from 10 connections: exactly 4 evaluated, then locked', async () => {
+test('50 concurrent wrong PINs from 10 connections: exactly 4 evaluated, the rest refused uncounted, then locked with failures at 4', async () => {
   const u = await userWithPin();
   const shared = countingHasher();
   const stores = Array.from({ length: 10 }, () => openTestStore(redis.url, { hasher: shared }));
@@ -88,19 +88,29 @@ test('50 concurrent wrong PINs from 10 connections: exactly 4 evaluated, then lo
     // Hold every evaluation until all 50 attempts have been reserved.
     const gate = deferred();
     shared.gate = gate.promise;
-    const attempts = Array.from({ length: 50 }, (_, i) => stores[i % 10].verifyUserPin(u.extension, WRONG[i % WRONG.length], u.number));
-    await waitFor(async () => (await raw.hget(userKey(u.id), 'lockedSince')) !== null);
-    await new Promise((r) => setTimeout(r, 50));
+    let answered = 0;
+    const attempts = Array.from({ length: 50 }, (_, i) =>
+      stores[i % 10].verifyUserPin(u.extension, WRONG[i % WRONG.length], u.number).then((r) => {
+        answered++;
+        return r;
+      }),
+    );
+    // 4 are reserved and held in the hasher; the 46 others are refused at the limit at once.
+    await waitFor(() => answered === 46);
+    expect((await store.getUser(u.id))?.failures).toBe(4);
+    expect((await store.getUser(u.id))?.lockedSince).toBeUndefined();
     gate.resolve();
     const results = await Promise.all(attempts);
     expect(shared.evaluations).toBe(4);
-    expect(results.filter((r) => r.result === 'invalid').length).toBeLessThanOrEqual(4);
-    expect(results.filter((r) => r.result === 'locked').length).toBeGreaterThanOrEqual(46);
+    expect(results.filter((r) => r.result === 'invalid').length).toBe(3);
+    expect(results.filter((r) => r.result === 'locked').length).toBe(47);
     const after = await store.getUser(u.id);
     expect(after?.lockedSince).toEqual(expect.any(Number));
+    expect(after?.failures).toBe(4);
     expect(await store.verifyUserPin(u.extension, RIGHT, u.number)).toEqual({ result: 'locked' });
     const audit = await store.readAudit({ userId: u.id });
     expect(audit.filter((e) => e.type === 'login-failed' && e.outcome === 'wrong-pin').length).toBe(4);
+    expect(audit.filter((e) => e.type === 'login-refused-locked' && e.outcome === 'refused').length).toBe(47);
   } finally {
     await Promise.all(stores.map((s) => s.close()));
   }
@@ -120,7 +130,7 @@ test('50 concurrent wrong PINs without holding them: never more than 4 evaluated
   }
 });
 
-test('the 4th attempt arriving while 3 wrong ones are in flight is evaluated; wrong → locked at once', async () => {
+test('the 4th attempt arriving while 3 wrong ones are in flight is evaluated; the last of the 4 to settle locks', async () => {
   const u = await userWithPin();
   const gate = deferred();
   hasher.gate = gate.promise;
@@ -128,10 +138,12 @@ test('the 4th attempt arriving while 3 wrong ones are in flight is evaluated; wr
   const inFlight = WRONG.slice(0, 3).map((pin) => store.verifyUserPin(u.extension, pin, u.number));
   await waitFor(() => hasher.evaluations - before === 3);
   hasher.gate = undefined;
-  // The 4th is reserved as number 4 and compared at once: wrong, so it locks.
-  expect(await store.verifyUserPin(u.extension, WRONG[3], u.number)).toEqual({ result: 'locked' });
+  // The 4th is reserved as number 4 and compared at once: wrong, but 3 are still pending
+  // (one of them could be the right PIN), so it does not lock yet.
+  expect(await store.verifyUserPin(u.extension, WRONG[3], u.number)).toEqual({ result: 'invalid', attemptsLeft: 0 });
+  expect((await store.getUser(u.id))?.lockedSince).toBeUndefined();
   gate.resolve();
-  expect((await Promise.all(inFlight)).map((r) => r.result)).toEqual(['invalid', 'invalid', 'invalid']);
+  expect((await Promise.all(inFlight)).map((r) => r.result).sort()).toEqual(['invalid', 'invalid', 'locked']);
   expect(hasher.evaluations - before).toBe(4);
   expect((await store.getUser(u.id))?.lockedSince).toEqual(expect.any(Number));
   // A 5th: not evaluated.
@@ -155,14 +167,22 @@ test('the right PIN as 4th attempt while 3 wrong are in flight logs in and leave
   expect(after?.failures).toBe(0);
 });
 
-test('more attempts than the limit pending (an abandoned 4th attempt) lock on the next attempt, unevaluated', async () => {
+test('attempts at the limit still pending refuse the next one uncounted; once abandoned, the next one locks, unevaluated', async () => {
   const u = await userWithPin();
   // Three failures, then a 4th attempt reserved whose outcome never arrives (hang-up, crash).
   for (const pin of WRONG.slice(0, 3)) await store.verifyUserPin(u.extension, pin, u.number);
   await raw.hincrby(userKey(u.id), 'failures', 1);
   const before = hasher.evaluations;
+  // Just reserved: it may still be hashing. Refused, not counted, not locked.
+  expect(await store.verifyUserPin(u.extension, RIGHT, u.number)).toEqual({ result: 'locked' });
+  expect(await store.getUser(u.id)).toMatchObject({ failures: 4 });
+  expect((await store.getUser(u.id))?.lockedSince).toBeUndefined();
+  expect((await store.readAudit({ userId: u.id })).at(-1)).toMatchObject({ type: 'login-refused-locked', outcome: 'refused' });
+  // Reserved long ago (the Redis clock decides): abandoned.
+  await raw.hset(userKey(u.id), 'reservedAt', 0);
   expect(await store.verifyUserPin(u.extension, RIGHT, u.number)).toEqual({ result: 'locked' });
   expect(hasher.evaluations).toBe(before);
+  expect((await store.getUser(u.id))?.failures).toBe(4);
   expect((await store.getUser(u.id))?.lockedSince).toEqual(expect.any(Number));
   const audit = await store.readAudit({ userId: u.id });
   expect(audit.at(-1)?.type).toBe('locked');
@@ -183,7 +203,7 @@ test('a correct PIN verified against a hash replaced meanwhile neither logs in n
   expect((await store.getUser(u.id))?.hasPin).toBe(false);
 });
 
-test('a slow correct PIN does not lift a lock set meanwhile', async () => {
+test('a slow correct PIN is not locked out by guesses counted around it, and settles only its own attempts', async () => {
   const u = await userWithPin();
   const gate = deferred();
   hasher.gate = gate.promise;
@@ -192,6 +212,31 @@ test('a slow correct PIN does not lift a lock set meanwhile', async () => {
   await waitFor(() => hasher.evaluations - before === 1);
   hasher.gate = undefined;
   for (const pin of WRONG.slice(0, 3)) await store.verifyUserPin(u.extension, pin, u.number);
+  // 4 counted, one of them (the right PIN) still pending: refused, not locked.
+  expect(await store.getUser(u.id)).toMatchObject({ failures: 4 });
+  expect((await store.getUser(u.id))?.lockedSince).toBeUndefined();
+  expect(await store.verifyUserPin(u.extension, WRONG[3], u.number)).toEqual({ result: 'locked' });
+  expect(hasher.evaluations - before).toBe(4);
+  gate.resolve();
+  expect((await slow).result).toBe('ok');
+  // The 3 guesses counted after the right PIN's reservation stay counted (issue #11).
+  expect((await store.getUser(u.id))?.failures).toBe(3);
+  expect(await store.verifyUserPin(u.extension, WRONG[4], u.number)).toEqual({ result: 'locked' });
+  expect(hasher.evaluations - before).toBe(5);
+  expect((await store.getUser(u.id))?.lockedSince).toEqual(expect.any(Number));
+});
+
+test('a slow correct PIN does not lift a lock set meanwhile', async () => {
+  const u = await userWithPin();
+  const gate = deferred();
+  hasher.gate = gate.promise;
+  const before = hasher.evaluations;
+  const slow = store.verifyUserPin(u.extension, RIGHT, u.number);
+  await waitFor(() => hasher.evaluations - before === 1);
+  hasher.gate = undefined;
+  // Meanwhile the mailbox is locked (here: its pending attempt taken as abandoned and the limit reached).
+  await raw.hset(userKey(u.id), 'failures', 4, 'reservedAt', 0);
+  expect(await store.verifyUserPin(u.extension, WRONG[0], u.number)).toEqual({ result: 'locked' });
   expect((await store.getUser(u.id))?.lockedSince).toEqual(expect.any(Number));
   gate.resolve();
   expect(await slow).toEqual({ result: 'locked' });
@@ -209,11 +254,15 @@ test('an unknown mailbox answers like a wrong PIN and costs a dummy verification
   expect(hasher.evaluations).toBe(evaluations);
 });
 
-test('a user without a PIN gets no-pin, nothing counted', async () => {
+test('a user without a PIN gets no-pin on their own trusted phone, nothing counted; from another phone, like a wrong PIN', async () => {
   seq++;
   const u = await store.createUser({ id: `u${seq}`, locationId: 'paris', extension: String(2000 + seq) }, 'op');
-  expect(await store.verifyUserPin(u.extension, RIGHT, '')).toEqual({ result: 'no-pin' });
+  expect(await store.verifyUserPin(u.extension, RIGHT, u.extension)).toEqual({ result: 'no-pin' });
   expect((await store.getUser(u.id))?.failures).toBe(0);
+  // Issue #11: from another phone (or untrusted), no-PIN must not be told apart from a wrong PIN.
+  expect(await store.verifyUserPin(u.extension, RIGHT, '')).toEqual({ result: 'invalid', attemptsLeft: 3 });
+  expect(await store.verifyUserPin(u.extension, RIGHT, u.extension, 'paris', { trusted: false })).toEqual({ result: 'invalid', attemptsLeft: 2 });
+  expect((await store.getUser(u.id))?.failures).toBe(2);
 });
 
 describe('spray throttle', () => {

@@ -8,6 +8,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
 import { startTestRedis, type TestRedis } from '../support/redis';
 import { CURRENT_HASH_PARAMS, formatHashParams } from '../../src/security/pin-hash';
 import { DEFAULT_PIN_POLICY } from '../../src/security/pin-policy';
+import { DEFAULT_ORG_POLICY } from '../../src/store/context';
 import { orgKeys, userKey } from '../../src/store/keys';
 import { Conflict, InvalidInput, NotFound, PepperMismatch, PinRejected, type Store, type User } from '../../src/store';
 import { CHEAP_PARAMS, countingHasher, dumpEverything, openTestStore, PEPPER, secretsFound, waitFor } from './helpers';
@@ -335,14 +336,14 @@ describe('users and locations', () => {
 describe('policy', () => {
   test('defaults, set, read back', async () => {
     await store.setPolicy({ ...DEFAULT_PIN_POLICY, minLength: 8, maxFailures: 5 }, 'op');
-    expect(await store.getPolicy()).toEqual({ ...DEFAULT_PIN_POLICY, minLength: 8, maxFailures: 5, refuseOutsideStarLogin: false });
+    expect(await store.getPolicy()).toEqual({ ...DEFAULT_ORG_POLICY, minLength: 8, maxFailures: 5, refuseOutsideStarLogin: false });
     const u = await newUser();
     await store.selfServiceSetPin(u.id, OWN[2], 'portal');
     for (let i = 0; i < 4; i++) expect((await store.verifyUserPin(u.extension, OWN[3], u.extension)).result).toBe('invalid');
     expect(await store.verifyUserPin(u.extension, OWN[3], u.extension)).toEqual({ result: 'locked' });
     await store.setPolicy({ ...DEFAULT_PIN_POLICY, minLength: 8 }, 'op');
     await raw.del(orgKeys.policy);
-    expect(await store.getPolicy()).toEqual({ ...DEFAULT_PIN_POLICY, refuseOutsideStarLogin: false });
+    expect(await store.getPolicy()).toEqual({ ...DEFAULT_ORG_POLICY, refuseOutsideStarLogin: false });
     await store.setPolicy({ ...DEFAULT_PIN_POLICY, minLength: 8 }, 'op');
   });
 });

@@ -93,7 +93,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       redis,
       app,
       admin,
-      call: (o) => double.placeCall({ extension: '8000', args: ['portal', 'paris'], ...o }),
+      // Issue #11: calls from the organisation's own phones, as the shipped dialplan marks them.
+      call: (o) => double.placeCall({ extension: '8000', args: ['portal', 'paris', 'internal'], ...o }),
       close,
     };
   } catch (err) {

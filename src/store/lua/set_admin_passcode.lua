@@ -14,6 +14,6 @@ if redis.call('EXISTS', key) == 0 then
 end
 local wasLocked = redis.call('HEXISTS', key, 'adminLockedSince')
 redis.call('HSET', key, 'adminHash', ARGV[1], 'adminChangedAt', ARGV[2], 'adminFailures', 0)
-redis.call('HDEL', key, 'adminLockedSince')
+redis.call('HDEL', key, 'adminLockedSince', 'adminLockedUntil', 'adminTempLocks')
 redis.call('HINCRBY', key, 'adminGen', 1)
 return wasLocked

@@ -8,7 +8,8 @@ ARGV[1]  'set' (ARGV[2] becomes the PIN hash) | 'clear' (the user has no PIN)
 ARGV[2]  the new PIN hash ('' with 'clear')
 ARGV[3]  must-change:       '1' | '0' | 'keep'
 ARGV[4]  name to record:    '1' | '0' | 'keep'
-ARGV[5]  unlock:            '1' (lock lifted, failures 0) | '0' (lock state unchanged)
+ARGV[5]  unlock:            '1' (lock lifted, temporary or not, back-off forgotten, failures 0)
+                            | '0' (lock state unchanged)
 ARGV[6]  push the new hash on the history: '1' | '0'
 ARGV[7]  history size (policy.historySize; 0 keeps no history)
 ARGV[8]  now, ms since epoch
@@ -32,7 +33,7 @@ end
 if ARGV[3] ~= 'keep' then redis.call('HSET', key, 'mustChange', ARGV[3]) end
 if ARGV[4] ~= 'keep' then redis.call('HSET', key, 'mustRecordName', ARGV[4]) end
 if ARGV[5] == '1' then
-  redis.call('HDEL', key, 'lockedSince')
+  redis.call('HDEL', key, 'lockedSince', 'lockedUntil', 'tempLocks')
   redis.call('HSET', key, 'failures', 0)
 end
 local size = tonumber(ARGV[7])

@@ -111,6 +111,9 @@ export interface PolicyJson {
   maxFailures: number;
   throttlePerHour: number;
   refuseOutsideStarLogin: boolean;
+  // issue #11
+  locationThrottlePerHour: number;
+  untrustedLockout: 'permanent' | 'temporary';
 }
 
 export function policyJson(p: OrgPolicy): PolicyJson {
@@ -121,6 +124,8 @@ export function policyJson(p: OrgPolicy): PolicyJson {
     maxFailures: p.maxFailures,
     throttlePerHour: p.throttlePerHour,
     refuseOutsideStarLogin: p.refuseOutsideStarLogin,
+    locationThrottlePerHour: p.locationThrottlePerHour,
+    untrustedLockout: p.untrustedLockout,
   };
 }
 

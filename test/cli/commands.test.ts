@@ -119,12 +119,21 @@ describe('default PIN and policy', () => {
   });
 
   test('policy show and policy set (partial, validated)', () => {
+    const issue11 = { locationThrottlePerHour: 30, untrustedLockout: 'permanent' };
     expect(json(admin(['policy', 'show', '--json']))).toEqual({
-      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 10, refuseOutsideStarLogin: false },
+      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 10, refuseOutsideStarLogin: false, ...issue11 },
     });
     expect(json(admin(['policy', 'set', '--throttle', '3', '--json']))).toEqual({
-      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 3, refuseOutsideStarLogin: false },
+      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 3, refuseOutsideStarLogin: false, ...issue11 },
     });
+    // Issue #11 settings.
+    expect(json(admin(['policy', 'set', '--location-throttle', '50', '--untrusted-lockout', 'temporary', '--json']))).toMatchObject({
+      policy: { locationThrottlePerHour: 50, untrustedLockout: 'temporary' },
+    });
+    expect(admin(['policy', 'show']).stdout).toMatch(/locks from untrusted calls: temporary/);
+    expectOneErrorLine(admin(['policy', 'set', '--untrusted-lockout', 'sometimes']), 2, /--untrusted-lockout/);
+    expectOneErrorLine(admin(['policy', 'set', '--location-throttle', '0']), 1, /locationThrottlePerHour must be a whole number between 1 and 100000/);
+    expect(admin(['policy', 'set', '--location-throttle', '30', '--untrusted-lockout', 'permanent']).code).toBe(0);
     expect(admin(['policy', 'show']).stdout).toMatch(/throttle \(failures per caller per hour\): 3/);
     expectOneErrorLine(admin(['policy', 'set', '--min-length', '3']), 1, /minLength must be between 4 and 15/);
     expectOneErrorLine(admin(['policy', 'set', '--max-failures', 'four']), 2, /--max-failures/);

@@ -14,6 +14,9 @@ interface PolicyOptions {
   maxFailures?: number;
   throttle?: number;
   refuseOutsideStarLogin?: 'on' | 'off';
+  // issue #11
+  locationThrottle?: number;
+  untrustedLockout?: 'permanent' | 'temporary';
 }
 
 const onOff = (value: boolean): string => (value ? 'on' : 'off');
@@ -26,6 +29,8 @@ function policyText(p: OrgPolicy): string {
     ['failures before lock', String(p.maxFailures)],
     ['throttle (failures per caller per hour)', String(p.throttlePerHour)],
     ['refuse * logins from outside callers', onOff(p.refuseOutsideStarLogin)],
+    ['location throttle (failures from untrusted calls per location per hour)', String(p.locationThrottlePerHour)],
+    ['locks from untrusted calls', p.untrustedLockout],
   ]);
 }
 
@@ -60,6 +65,17 @@ export function registerPolicy(program: Command, session: Session): void {
           "on: callers whose number is no user's extension or number nor a portal number cannot log in to a mailbox with * (they hear \"service unavailable\")",
         ).choices(['on', 'off']),
       )
+      .option(
+        '--location-throttle <n>',
+        'failures from untrusted calls (trunks) per location per hour, across every calling number, before refusing them (1-100000)',
+        integerOption(0),
+      )
+      .addOption(
+        new Option(
+          '--untrusted-lockout <mode>',
+          'what failures from untrusted calls lock: permanent (until an administrator acts) or temporary (5 min, doubled at each lock in a row, permanent after 3)',
+        ).choices(['permanent', 'temporary']),
+      )
       .action(async (options: PolicyOptions) => {
         const changes: PolicyChanges = {
           ...(options.minLength !== undefined ? { minLength: options.minLength } : {}),
@@ -68,9 +84,13 @@ export function registerPolicy(program: Command, session: Session): void {
           ...(options.maxFailures !== undefined ? { maxFailures: options.maxFailures } : {}),
           ...(options.throttle !== undefined ? { throttlePerHour: options.throttle } : {}),
           ...(options.refuseOutsideStarLogin !== undefined ? { refuseOutsideStarLogin: options.refuseOutsideStarLogin === 'on' } : {}),
+          ...(options.locationThrottle !== undefined ? { locationThrottlePerHour: options.locationThrottle } : {}),
+          ...(options.untrustedLockout !== undefined ? { untrustedLockout: options.untrustedLockout } : {}),
         };
         if (Object.keys(changes).length === 0) {
-          throw usage('policy set: give at least one of --min-length, --max-length, --history, --max-failures, --throttle, --refuse-outside-star-login');
+          throw usage(
+            'policy set: give at least one of --min-length, --max-length, --history, --max-failures, --throttle, --refuse-outside-star-login, --location-throttle, --untrusted-lockout',
+          );
         }
         // One store-side update of only these fields (validated merged with the current ones).
         const saved = await (await session.writableStore()).updatePolicy(changes, session.actor);
@@ -79,5 +99,6 @@ export function registerPolicy(program: Command, session: Session): void {
       }),
     'voice-portal-admin policy set --min-length 8 --max-failures 4',
     'voice-portal-admin policy set --refuse-outside-star-login on',
+    'voice-portal-admin policy set --untrusted-lockout temporary --location-throttle 30',
   );
 }

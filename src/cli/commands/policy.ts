@@ -29,7 +29,7 @@ function policyText(p: OrgPolicy): string {
     ['failures before lock', String(p.maxFailures)],
     ['throttle (failures per caller per hour)', String(p.throttlePerHour)],
     ['refuse * logins from outside callers', onOff(p.refuseOutsideStarLogin)],
-    ['location throttle (failures from untrusted calls per location per hour)', String(p.locationThrottlePerHour)],
+    ['location throttle (untrusted per hour)', String(p.locationThrottlePerHour)],
     ['locks from untrusted calls', p.untrustedLockout],
   ]);
 }

@@ -47,6 +47,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     pepper: config.pinPepper,
     logger,
     webhookUrl: config.lockoutWebhookUrl,
+    ...(config.lockoutWebhookToken !== undefined ? { webhookToken: config.lockoutWebhookToken } : {}),
     connectionName: 'voice-portal',
   });
   const timings: PortalTimings = { ...DEFAULT_TIMINGS, ...options.timings };

@@ -11,6 +11,7 @@
  */
 import type Redis from 'ioredis';
 import type { Logger } from '../log';
+import { checkWebhookUrl, webhookOrigin } from '../security/webhook-url';
 import { auditKey } from './keys';
 import type { AuditEvent, AuditEventType, AuditFilter, AuditQuery } from './types';
 
@@ -34,19 +35,33 @@ const NOTIFIED: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
 /**
  * POSTs lock, unlock and reset notifications. A delivery is one notification, tried once and
  * retried after each of `delaysMs` (5 s per try); failures are logged, never thrown.
+ *
+ * Hygiene (issue #11): the URL is validated again here (http/https, no credentials: the
+ * credential is `token`, sent as `Authorization: Bearer`); redirects are never followed (a 3xx
+ * answer is a failed delivery: following one would re-POST the event wherever the receiver
+ * points, a loopback service included); log lines name the target by scheme and host only.
  */
 export class LockoutWebhook {
   private readonly controller = new AbortController();
   /** Deliveries not finished yet: a POST in flight or waiting for its next retry. */
   private readonly pending = new Set<Promise<void>>();
   private gaveUp = 0;
+  private readonly url: string;
+  /** What log lines say about the target: scheme and host. */
+  private readonly target: string;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly logger: Logger,
     private readonly delaysMs: readonly number[] = [500, 2000, 5000],
     private readonly attemptTimeoutMs = 5000,
-  ) {}
+    private readonly token?: string,
+  ) {
+    const checked = checkWebhookUrl(url);
+    if (!checked.ok) throw new TypeError(`lockout webhook URL ${checked.reason}`);
+    this.url = checked.url;
+    this.target = webhookOrigin(checked.url);
+  }
 
   /** Never throws, never waits: the call flow goes on while this retries in the background. */
   notify(payload: Record<string, unknown>): void {
@@ -61,26 +76,40 @@ export class LockoutWebhook {
       try {
         const res = await fetch(this.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
           body,
+          redirect: 'manual',
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.attemptTimeoutMs)]),
         });
         // Drain the body so the socket is released.
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) return;
-        throw new Error(`HTTP ${res.status}`);
+        throw new Error(res.status >= 300 && res.status < 400 ? `HTTP ${res.status} (redirect, not followed)` : `HTTP ${res.status}`);
       } catch (err) {
         if (signal.aborted) return;
         const delay = this.delaysMs[retry];
         if (delay === undefined) {
           this.gaveUp++;
-          this.logger.error('lockout webhook failed, giving up', { attempts: retry + 1, error: (err as Error).message });
+          this.logger.error('lockout webhook failed, giving up', { target: this.target, attempts: retry + 1, error: this.describe(err) });
           return;
         }
-        this.logger.warn('lockout webhook failed, will retry', { attempt: retry + 1, error: (err as Error).message });
+        this.logger.warn('lockout webhook failed, will retry', { target: this.target, attempt: retry + 1, error: this.describe(err) });
         await this.pause(delay);
       }
     }
+  }
+
+  /**
+   * A delivery error as a log may show it: the message and the low-level cause's code
+   * (ECONNREFUSED…), with any copy of the URL or the token cut down to the scheme and host.
+   */
+  private describe(err: unknown): string {
+    const error = err as Error & { cause?: { code?: unknown; message?: unknown } };
+    const cause = error.cause?.code ?? error.cause?.message;
+    const code = typeof cause === 'string' ? ` (${cause})` : '';
+    let text = `${error.message ?? String(err)}${code}`;
+    for (const secretPart of [this.url, this.token]) if (secretPart) text = text.split(secretPart).join(this.target);
+    return text;
   }
 
   /** Wait before a retry; cut short by close(). Unref'd: a retry alone keeps no process alive. */

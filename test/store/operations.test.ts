@@ -349,7 +349,7 @@ describe('policy', () => {
 
 describe('pepper', () => {
   test('the fingerprint is stored on first use; a store with another pepper refuses to write and to verify', async () => {
-    expect(await raw.get(orgKeys.pepperFingerprint)).toMatch(/^[0-9a-f]{16}$/);
+    expect(await raw.get(orgKeys.pepperFingerprint)).toMatch(/^scrypt\$v1\$/);
     const u = await newUser();
     await store.selfServiceSetPin(u.id, OWN[4], 'portal');
     const hashBefore = await raw.hget(userKey(u.id), 'pinHash');

@@ -116,6 +116,7 @@ export interface PolicyJson {
   maxFailures: number;
   throttlePerHour: number;
   refuseOutsideStarLogin: boolean;
+  refuseCommonPins: boolean;
 }
 
 export function policyJson(p: OrgPolicy): PolicyJson {
@@ -126,6 +127,7 @@ export function policyJson(p: OrgPolicy): PolicyJson {
     maxFailures: p.maxFailures,
     throttlePerHour: p.throttlePerHour,
     refuseOutsideStarLogin: p.refuseOutsideStarLogin,
+    refuseCommonPins: p.refuseCommonPins,
   };
 }
 

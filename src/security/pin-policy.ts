@@ -4,7 +4,7 @@
  * default PIN) with matchesAnyHash from ./pin-hash.
  *
  * Checks run in this order, so that the reason spoken to the caller is the most useful one:
- *   not-digits, too-short, too-long, too-simple, contains-number
+ *   not-digits, too-short, too-long, too-simple, too-common, contains-number
  * (then, in the store: used-recently, is-default).
  *
  * Decisions where SPEC §7 is silent:
@@ -18,7 +18,12 @@
  *   E.164 (leading '+'), its national significant number (the digits after the country code)
  *   is checked too, which also covers the national form with a trunk prefix (0612345678
  *   contains 612345678). Each number is checked forwards and reversed.
+ *
+ * 'too-common' (issue #11): the PIN is on the list of PINs attackers try first
+ * (./common-pins.ts: the top of public PIN studies, keypad walks, mirrors, dates). On by
+ * default; `refuseCommonPins: false` turns it off.
  */
+import { isCommonPin } from './common-pins';
 
 export interface PinPolicy {
   minLength: number;
@@ -29,6 +34,8 @@ export interface PinPolicy {
   maxFailures: number;
   /** Failures per calling number per hour, across other people's mailboxes, before refusing. */
   throttlePerHour: number;
+  /** Refuse the PINs of the common-PIN list (./common-pins.ts) as 'too-common'. */
+  refuseCommonPins: boolean;
 }
 
 export const DEFAULT_PIN_POLICY: PinPolicy = Object.freeze({
@@ -37,6 +44,7 @@ export const DEFAULT_PIN_POLICY: PinPolicy = Object.freeze({
   historySize: 5,
   maxFailures: 4,
   throttlePerHour: 10,
+  refuseCommonPins: true,
 });
 
 /** Limits an administrator may set (SPEC §7: minimum anywhere from 4 to 15, at most 30). */
@@ -51,7 +59,7 @@ export const POLICY_LIMITS = Object.freeze({
 /** Problems with a policy an administrator wants to set, as sentences; empty when valid. */
 export function validatePolicy(p: PinPolicy): string[] {
   const errors: string[] = [];
-  const integer = (name: keyof PinPolicy): boolean => {
+  const integer = (name: Exclude<keyof PinPolicy, 'refuseCommonPins'>): boolean => {
     if (Number.isInteger(p[name])) return true;
     errors.push(`${name} must be a whole number`);
     return false;
@@ -75,6 +83,7 @@ export function validatePolicy(p: PinPolicy): string[] {
   if (integer('throttlePerHour') && (p.throttlePerHour < L.throttlePerHour.min || p.throttlePerHour > L.throttlePerHour.max)) {
     errors.push(`throttlePerHour must be between ${L.throttlePerHour.min} and ${L.throttlePerHour.max} (got ${p.throttlePerHour})`);
   }
+  if (typeof p.refuseCommonPins !== 'boolean') errors.push('refuseCommonPins must be true or false');
   return errors;
 }
 
@@ -83,6 +92,7 @@ export type PinRejection =
   | 'too-short'
   | 'too-long'
   | 'too-simple'
+  | 'too-common'
   | 'contains-number'
   | 'used-recently'
   | 'is-default';
@@ -93,6 +103,7 @@ export const PIN_REJECTION_TEXT: Readonly<Record<PinRejection, string>> = Object
   'too-short': 'the PIN is too short',
   'too-long': 'the PIN is too long',
   'too-simple': 'the PIN is too simple (repeated digits, a run such as 1234, or a repeated pattern)',
+  'too-common': 'the PIN is one of the most common PINs (a keypad pattern, a date, or a favourite of attackers)',
   'contains-number': 'the PIN contains your extension or phone number',
   'used-recently': 'the PIN was used recently',
   'is-default': 'the PIN is the default PIN',
@@ -154,6 +165,7 @@ export function checkPinShape(pin: string, policy: PinPolicy): PinRejection | nu
   if (pin.length < policy.minLength) return 'too-short';
   if (pin.length > policy.maxLength) return 'too-long';
   if (isTooSimple(pin)) return 'too-simple';
+  if (policy.refuseCommonPins && isCommonPin(pin)) return 'too-common';
   return null;
 }
 

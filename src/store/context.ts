@@ -54,6 +54,8 @@ export function parsePolicy(raw: string | null): OrgPolicy {
     if (typeof value === 'number') policy[name] = value;
   }
   policy.refuseOutsideStarLogin = stored.refuseOutsideStarLogin === true;
+  // On unless turned off: documents written before the common-PIN list existed get it.
+  policy.refuseCommonPins = stored.refuseCommonPins !== false;
   return policy;
 }
 

@@ -8,7 +8,7 @@ import type { Actor, DefaultPinInfo, OrgPolicy, PolicyChanges, ThrottleBucket } 
 import { THROTTLE_WINDOW_MS, throttleBucket } from './verify';
 
 /** The policy fields, in the order they are stored and described. */
-const POLICY_FIELDS = ['minLength', 'maxLength', 'historySize', 'maxFailures', 'throttlePerHour', 'refuseOutsideStarLogin'] as const;
+const POLICY_FIELDS = ['minLength', 'maxLength', 'historySize', 'maxFailures', 'throttlePerHour', 'refuseOutsideStarLogin', 'refuseCommonPins'] as const;
 
 /** Rounds of read-merge-validate-compare-and-set before giving up on a policy under heavy concurrent change. */
 const POLICY_CAS_ROUNDS = 10;
@@ -69,8 +69,8 @@ export async function updatePolicy(ctx: StoreContext, changes: PolicyChanges, ac
  * their value unless `policy` carries them). Throws InvalidInput with validatePolicy's sentences.
  */
 export async function setPolicy(ctx: StoreContext, policy: PinPolicy & Partial<OrgPolicy>, actor: Actor): Promise<void> {
-  const { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin } = policy;
-  await updatePolicy(ctx, { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin }, actor);
+  const { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin, refuseCommonPins } = policy;
+  await updatePolicy(ctx, { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin, refuseCommonPins }, actor);
 }
 
 export async function getDefaultPinInfo(ctx: StoreContext): Promise<DefaultPinInfo> {

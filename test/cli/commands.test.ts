@@ -120,10 +120,10 @@ describe('default PIN and policy', () => {
 
   test('policy show and policy set (partial, validated)', () => {
     expect(json(admin(['policy', 'show', '--json']))).toEqual({
-      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 10, refuseOutsideStarLogin: false },
+      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 10, refuseOutsideStarLogin: false, refuseCommonPins: true },
     });
     expect(json(admin(['policy', 'set', '--throttle', '3', '--json']))).toEqual({
-      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 3, refuseOutsideStarLogin: false },
+      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 3, refuseOutsideStarLogin: false, refuseCommonPins: true },
     });
     expect(admin(['policy', 'show']).stdout).toMatch(/throttle \(failures per caller per hour\): 3/);
     expectOneErrorLine(admin(['policy', 'set', '--min-length', '3']), 1, /minLength must be between 4 and 15/);

@@ -15,7 +15,7 @@ import { expectNoSecretsPrinted, expectOneErrorLine, json, makeRunner, OTHER_PEP
 let cli: PreparedCli;
 let redis: TestRedis;
 const admin = makeRunner(() => cli, () => redis.url);
-const PIN = '36925814';
+const PIN = '38205917';
 
 beforeAll(async () => {
   cli = prepareCli();

@@ -280,7 +280,7 @@ describe('policy set', () => {
       ]);
       for (const r of results) expect(r).toMatchObject({ code: 0, stderr: '' });
       expect(json(admin(['policy', 'show', '--json']))).toEqual({
-        policy: { minLength: 8 + round, maxLength: 30, historySize: 2 + round, maxFailures: 5 + round, throttlePerHour: 30 + round, refuseOutsideStarLogin: round === 0 },
+        policy: { minLength: 8 + round, maxLength: 30, historySize: 2 + round, maxFailures: 5 + round, throttlePerHour: 30 + round, refuseOutsideStarLogin: round === 0, refuseCommonPins: true },
       });
     }
     expectOneErrorLine(admin(['policy', 'set', '--max-length', '8']), 1, /maxLength \(8\) must not be less than minLength \(9\)/);

@@ -321,7 +321,7 @@ describe('updatePolicy', () => {
           admins[3].updatePolicy({ throttlePerHour: expected.throttlePerHour }, 'a3'),
           admins[4].updatePolicy({ refuseOutsideStarLogin: expected.refuseOutsideStarLogin }, 'a4'),
         ]);
-        expect(await store.getPolicy()).toEqual({ ...expected, maxFailures: DEFAULT_PIN_POLICY.maxFailures });
+        expect(await store.getPolicy()).toEqual({ ...expected, maxFailures: DEFAULT_PIN_POLICY.maxFailures, refuseCommonPins: true });
       }
     } finally {
       await Promise.all(admins.map((a) => a.close()));

@@ -14,6 +14,7 @@ interface PolicyOptions {
   maxFailures?: number;
   throttle?: number;
   refuseOutsideStarLogin?: 'on' | 'off';
+  refuseCommonPins?: 'on' | 'off';
 }
 
 const onOff = (value: boolean): string => (value ? 'on' : 'off');
@@ -26,6 +27,7 @@ function policyText(p: OrgPolicy): string {
     ['failures before lock', String(p.maxFailures)],
     ['throttle (failures per caller per hour)', String(p.throttlePerHour)],
     ['refuse * logins from outside callers', onOff(p.refuseOutsideStarLogin)],
+    ['refuse common PINs (keypad patterns, dates, top lists)', onOff(p.refuseCommonPins)],
   ]);
 }
 
@@ -60,6 +62,12 @@ export function registerPolicy(program: Command, session: Session): void {
           "on: callers whose number is no user's extension or number nor a portal number cannot log in to a mailbox with * (they hear \"service unavailable\")",
         ).choices(['on', 'off']),
       )
+      .addOption(
+        new Option(
+          '--refuse-common-pins <on|off>',
+          'on (default): refuse the PINs attackers try first (top lists of PIN studies, keypad patterns such as 147258, dates such as 010190)',
+        ).choices(['on', 'off']),
+      )
       .action(async (options: PolicyOptions) => {
         const changes: PolicyChanges = {
           ...(options.minLength !== undefined ? { minLength: options.minLength } : {}),
@@ -68,9 +76,10 @@ export function registerPolicy(program: Command, session: Session): void {
           ...(options.maxFailures !== undefined ? { maxFailures: options.maxFailures } : {}),
           ...(options.throttle !== undefined ? { throttlePerHour: options.throttle } : {}),
           ...(options.refuseOutsideStarLogin !== undefined ? { refuseOutsideStarLogin: options.refuseOutsideStarLogin === 'on' } : {}),
+          ...(options.refuseCommonPins !== undefined ? { refuseCommonPins: options.refuseCommonPins === 'on' } : {}),
         };
         if (Object.keys(changes).length === 0) {
-          throw usage('policy set: give at least one of --min-length, --max-length, --history, --max-failures, --throttle, --refuse-outside-star-login');
+          throw usage('policy set: give at least one of --min-length, --max-length, --history, --max-failures, --throttle, --refuse-outside-star-login, --refuse-common-pins');
         }
         // One store-side update of only these fields (validated merged with the current ones).
         const saved = await (await session.writableStore()).updatePolicy(changes, session.actor);
@@ -79,5 +88,6 @@ export function registerPolicy(program: Command, session: Session): void {
       }),
     'voice-portal-admin policy set --min-length 8 --max-failures 4',
     'voice-portal-admin policy set --refuse-outside-star-login on',
+    'voice-portal-admin policy set --refuse-common-pins off',
   );
 }

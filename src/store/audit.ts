@@ -1,5 +1,9 @@
 /**
- * The audit trail: a capped Redis Stream of every security event and administrative write.
+ * The audit trail: two capped Redis Streams. `vp:audit` holds every security event and
+ * administrative write; `vp:audit:noise` holds the events a caller produces for free and in
+ * any number (throttled, refused while locked): kept apart, a flood of them rolls over only
+ * itself, never a lock, a reset or an admin change. Readers see both, merged in time order
+ * (or the trail alone: includeNoise false).
  * Entries carry time, type, actor, user or location, outcome and a short detail; never a PIN,
  * a passcode, digits typed at a PIN prompt, or a hash (callers pass only the fields below).
  *
@@ -12,11 +16,21 @@
 import type Redis from 'ioredis';
 import type { Logger } from '../log';
 import { checkWebhookUrl, webhookOrigin } from '../security/webhook-url';
-import { auditKey } from './keys';
+import { auditKey, auditNoiseKey } from './keys';
 import type { AuditEvent, AuditEventType, AuditFilter, AuditQuery } from './types';
 
-/** Approximate cap (XADD MAXLEN ~): old entries go first. */
+/** Approximate cap of the trail (XADD MAXLEN ~): old entries go first. */
 export const AUDIT_MAX_LENGTH = 100_000;
+/** Approximate cap of the noise stream. */
+export const AUDIT_NOISE_MAX_LENGTH = 100_000;
+
+/**
+ * Events a caller can produce at no cost and in any volume: no PIN is evaluated for them.
+ * (Wrong PINs cost an evaluation and a throttle slot: they stay in the trail.)
+ */
+export const NOISE_EVENTS: ReadonlySet<AuditEventType> = new Set<AuditEventType>(['throttled', 'login-refused-locked', 'admin-login-refused-locked']);
+
+const STREAMS = [auditKey, auditNoiseKey] as const;
 
 export type AuditInput = Omit<AuditEvent, 'id' | 'time'>;
 
@@ -173,7 +187,8 @@ export class AuditTrail {
       const value = event[field];
       if (value !== undefined && value !== '') args.push(field, value);
     }
-    await this.redis.xadd(auditKey, 'MAXLEN', '~', String(AUDIT_MAX_LENGTH), '*', ...args);
+    const noise = NOISE_EVENTS.has(event.type);
+    await this.redis.xadd(noise ? auditNoiseKey : auditKey, 'MAXLEN', '~', String(noise ? AUDIT_NOISE_MAX_LENGTH : AUDIT_MAX_LENGTH), '*', ...args);
     if (NOTIFIED.has(event.type)) {
       const { type, actor, userId, locationId, outcome } = event;
       this.logger.warn(`voice portal ${type}`, { event: type, actor, userId, locationId, outcome });
@@ -181,20 +196,27 @@ export class AuditTrail {
     }
   }
 
-  /** Id of the newest entry, `0-0` when there is none: where a follower starts. */
+  /** Id of the newest entry of either stream, `0-0` when there is none: where a follower starts. */
   latestId(): Promise<string> {
     return newestId(this.redis);
   }
 
-  /** The most recent `limit` matching events, oldest first. */
+  /** The most recent `limit` matching events (of the trail, and the noise unless excluded), oldest first. */
   async read(query: AuditQuery = {}): Promise<AuditEvent[]> {
     const limit = query.limit ?? 100;
+    const keys = query.includeNoise === false ? [auditKey] : STREAMS;
+    const perStream = await Promise.all(keys.map((key) => this.readStream(key, query, limit)));
+    return perStream.flat().sort((a, b) => compareIds(a.id, b.id)).slice(-limit);
+  }
+
+  /** The most recent `limit` matching events of one stream, newest first. */
+  private async readStream(key: string, query: AuditQuery, limit: number): Promise<AuditEvent[]> {
     const found: AuditEvent[] = [];
     const start = query.since !== undefined ? String(query.since) : '-';
     let end = '+';
     // Walk backwards in pages until enough matches or the start is reached.
     while (found.length < limit) {
-      const page = await this.redis.xrevrange(auditKey, end, start, 'COUNT', 500);
+      const page = await this.redis.xrevrange(key, end, start, 'COUNT', 500);
       if (page.length === 0) break;
       for (const [id, fields] of page) {
         const event = parseEntry(id, fields);
@@ -205,13 +227,24 @@ export class AuditTrail {
       if (page.length < 500) break;
       end = `(${page[page.length - 1][0]}`;
     }
-    return found.reverse();
+    return found;
   }
 }
 
+/** Stream ids are `<ms>-<seq>`; both streams take them from the one Redis clock. */
+export function compareIds(a: string, b: string): number {
+  const [aMs, aSeq] = a.split('-').map(Number);
+  const [bMs, bSeq] = b.split('-').map(Number);
+  return aMs !== bMs ? aMs - bMs : aSeq - bSeq;
+}
+
 async function newestId(redis: Redis): Promise<string> {
-  const newest = await redis.xrevrange(auditKey, '+', '-', 'COUNT', 1);
-  return newest.length > 0 ? newest[0][0] : '0-0';
+  let newest = '0-0';
+  for (const key of STREAMS) {
+    const last = await redis.xrevrange(key, '+', '-', 'COUNT', 1);
+    if (last.length > 0 && compareIds(last[0][0], newest) > 0) newest = last[0][0];
+  }
+  return newest;
 }
 
 function matches(event: AuditEvent, filter: AuditFilter): boolean {
@@ -239,24 +272,33 @@ export async function followAuditStream(
   signal: AbortSignal,
   filter: AuditFilter = {},
 ): Promise<void> {
+  const keys = filter.includeNoise === false ? [auditKey] : [...STREAMS];
   // '$' ("from now") must be pinned to a real id once: XREAD '$' again after a read that
   // timed out would skip whatever was appended between the two reads.
-  let lastId = fromId === '$' ? await newestId(connection) : fromId;
+  const start = fromId === '$' ? await newestId(connection) : fromId;
+  const lastIds = keys.map(() => start);
   while (!signal.aborted) {
     let reply: [string, [string, string[]][]][] | null;
     try {
-      reply = await connection.xread('COUNT', FOLLOW_BATCH, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', auditKey, lastId);
+      reply = await connection.xread('COUNT', FOLLOW_BATCH, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', ...keys, ...lastIds);
     } catch (err) {
       if (signal.aborted) return;
       throw err;
     }
-    for (const [, entries] of reply ?? []) {
+    // One reply may carry entries of both streams: deliver them in time order.
+    const batch: AuditEvent[] = [];
+    for (const [key, entries] of reply ?? []) {
+      const index = keys.indexOf(key);
       for (const [id, fields] of entries) {
-        lastId = id;
+        if (index >= 0) lastIds[index] = id;
         const event = parseEntry(id, fields);
-        if (event && matches(event, filter)) await onEvent(event);
-        if (signal.aborted) return;
+        if (event && matches(event, filter)) batch.push(event);
       }
+    }
+    batch.sort((a, b) => compareIds(a.id, b.id));
+    for (const event of batch) {
+      await onEvent(event);
+      if (signal.aborted) return;
     }
   }
 }

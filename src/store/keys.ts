@@ -15,7 +15,8 @@
  * | `vp:users` / `vp:locations` | set | every user id / every location id |
  * | `vp:idx:dial` | hash | dialable digits → `u:<userId>` or `l:<locationId>` |
  * | `vp:throttle:<caller>` | zset | the caller's recent failures (score = ms) |
- * | `vp:audit` | stream | the audit trail |
+ * | `vp:audit` | stream | the audit trail: security and administrative events |
+ * | `vp:audit:noise` | stream | the calls' noise, kept apart: throttled, refused while locked |
  * | `vp:{u:<id>}:msgs:new` / `:msgs:saved` | zset | the user's voice messages by status (score = received at, ms) |
  * | `vp:{u:<id>}:msgs:pending` | zset | deposits being recorded (score = started at, ms), see messages.ts |
  * | `vp:{u:<id>}:msg:<msgId>` | hash | one voice message's metadata (the audio is an Asterisk stored recording) |
@@ -87,6 +88,9 @@ export function bucketOfThrottleKey(key: string): string {
 }
 
 export const auditKey = `${PREFIX}audit`;
+
+/** Throttled and refused-while-locked events: a flood of them cannot roll the trail over. */
+export const auditNoiseKey = `${PREFIX}audit:noise`;
 
 export type MessageListStatus = 'new' | 'saved' | 'pending';
 

@@ -4,7 +4,7 @@
  * default PIN) with matchesAnyHash from ./pin-hash.
  *
  * Checks run in this order, so that the reason spoken to the caller is the most useful one:
- *   not-digits, too-short, too-long, too-simple, too-common, contains-number
+ *   not-digits, too-short, too-long, too-simple, contains-number, too-common
  * (then, in the store: used-recently, is-default).
  *
  * Decisions where SPEC §7 is silent:
@@ -159,14 +159,24 @@ export function isTooSimple(pin: string): boolean {
   return hasRepeatedDigit(pin) || hasSequentialRun(pin) || isRepeatedBlock(pin);
 }
 
-/** Digits, length and triviality: the rules that hold for every PIN and passcode, whoever's. */
-export function checkPinShape(pin: string, policy: PinPolicy): PinRejection | null {
+function shapeOnly(pin: string, policy: PinPolicy): PinRejection | null {
   if (!ONLY_DIGITS.test(pin)) return 'not-digits';
   if (pin.length < policy.minLength) return 'too-short';
   if (pin.length > policy.maxLength) return 'too-long';
   if (isTooSimple(pin)) return 'too-simple';
-  if (policy.refuseCommonPins && isCommonPin(pin)) return 'too-common';
   return null;
+}
+
+function common(pin: string, policy: PinPolicy): PinRejection | null {
+  return policy.refuseCommonPins && isCommonPin(pin) ? 'too-common' : null;
+}
+
+/**
+ * Digits, length, triviality and the common-PIN list: the rules that hold for every PIN and
+ * passcode, whoever's (the default PIN, admin passcodes).
+ */
+export function checkPinShape(pin: string, policy: PinPolicy): PinRejection | null {
+  return shapeOnly(pin, policy) ?? common(pin, policy);
 }
 
 const digitsOf = (s: string): string => s.replace(/[^0-9]/g, '');
@@ -209,12 +219,13 @@ export function forbiddenNumbers(ctx: PinContext): string[] {
 
 /** Shape rules plus "does not contain the user's extension or phone number". */
 export function checkPinForUser(pin: string, policy: PinPolicy, ctx: PinContext): PinRejection | null {
-  const shape = checkPinShape(pin, policy);
+  const shape = shapeOnly(pin, policy);
   if (shape !== null) return shape;
   for (const number of forbiddenNumbers(ctx)) {
     if (pin.includes(number) || pin.includes(reversed(number))) return 'contains-number';
   }
-  return null;
+  // After the numbers: "contains your number" says more than "too common" (2001 77 is both).
+  return common(pin, policy);
 }
 
 /** The location's admin passcode follows the same length and triviality rules (SPEC §7). */

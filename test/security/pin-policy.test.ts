@@ -210,3 +210,8 @@ describe('common PINs (too-common)', () => {
     for (let i = 0; i < 300; i++) expect(isCommonPin(randomPin(6, (pin) => checkPinForUser(pin, DEFAULT_PIN_POLICY, {}) === null))).toBe(false);
   });
 });
+
+test("a PIN that contains the user's number and is common is refused for the number (the more useful reason)", () => {
+  expect(checkPinForUser('200177', DEFAULT_PIN_POLICY, { extension: '2001' })).toBe('contains-number');
+  expect(checkPinForUser('200177', DEFAULT_PIN_POLICY, {})).toBe('too-common');
+});

@@ -17,7 +17,7 @@ import { startTestRedis } from '../test/support/redis';
 import { describeMachine, positiveInt } from './stats';
 
 /** A fixed pepper: the bench's Redis is private and thrown away. */
-const PEPPER = 'bench-pepper-0123456789abcdef';
+const PEPPER = '534e48d42f9ebf0ca90b01264d4b55535c277e76de7214b1edcb5c02664d1db3';
 const CONNECTIONS = 10;
 const EXTENSION = '1001';
 

@@ -98,6 +98,19 @@ function redisServerOnPath(): boolean {
   return !probe.error && probe.status === 0;
 }
 
+/**
+ * The demo's pepper. Given one (PIN_PEPPER / PIN_PEPPER_FILE), that one, checked like the
+ * application's. Otherwise: with the demo's own throwaway Redis, a fresh random pepper per run
+ * (nothing outlives the run, so nothing needs a pepper that does); with a Redis of the
+ * user's (REDIS_URL), the public development pepper, so that the next run against the same
+ * Redis still matches its fingerprint.
+ */
+function demoPepper(ownRedis: boolean): Record<string, string | undefined> {
+  const { PIN_PEPPER, PIN_PEPPER_FILE } = process.env;
+  if (PIN_PEPPER || PIN_PEPPER_FILE || !ownRedis) return { PIN_PEPPER, PIN_PEPPER_FILE };
+  return { PIN_PEPPER: randomBytes(32).toString('hex') };
+}
+
 export async function startDemo(opts: { timeScale: number; portalTimingScale: number }): Promise<DemoSetup> {
   const logFile = path.join(tmpdir(), `voice-portal-demo-${process.pid}.log`);
   const logger = demoLogger(logFile);
@@ -123,8 +136,7 @@ export async function startDemo(opts: { timeScale: number; portalTimingScale: nu
     ARI_USERNAME: ARI_USER,
     ARI_PASSWORD: password,
     REDIS_URL: redisUrl,
-    PIN_PEPPER: process.env.PIN_PEPPER,
-    PIN_PEPPER_FILE: process.env.PIN_PEPPER_FILE,
+    ...demoPepper(redis !== undefined),
   });
   const k = opts.portalTimingScale;
   const app = startApp(config, logger, {

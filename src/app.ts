@@ -49,6 +49,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     pepper: config.pinPepper,
     logger,
     webhookUrl: config.lockoutWebhookUrl,
+    ...(config.lockoutWebhookToken !== undefined ? { webhookToken: config.lockoutWebhookToken } : {}),
     connectionName: 'voice-portal',
     ...options.store,
   });

@@ -2,7 +2,9 @@
  * The environment, read and validated once. Everything else receives typed config; nothing
  * else reads process.env. Secrets may come from `<NAME>_FILE` (Docker/Kubernetes secrets).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { PEPPER_ADVICE, pepperWeakness } from './security/pepper-strength';
+import { checkWebhookUrl, tokenProblem } from './security/webhook-url';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -35,6 +37,8 @@ export interface Config {
   /** True when no pepper was configured and the development pepper is in use. */
   pinPepperIsDevelopmentDefault: boolean;
   lockoutWebhookUrl?: string;
+  /** LOCKOUT_WEBHOOK_TOKEN(_FILE): sent as `Authorization: Bearer …` with every delivery. */
+  lockoutWebhookToken?: string;
   /** Port of /healthz and /readyz; undefined = off. */
   httpPort?: number;
   /** Address the health server binds (default 127.0.0.1; 0.0.0.0 for probes from outside). */
@@ -47,14 +51,38 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-/** Value of NAME, or the trimmed content of the file named by NAME_FILE. */
+/**
+ * Largest secret file read (bytes). A secret is a line of text; anything bigger is a
+ * misconfiguration (PIN_PEPPER_FILE=/dev/zero, a log file), refused before it fills memory.
+ */
+export const MAX_SECRET_FILE_BYTES = 4096;
+
+/** The file's content, refused past MAX_SECRET_FILE_BYTES (works for devices and pipes too). */
+function readCapped(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > MAX_SECRET_FILE_BYTES) throw new Error(`larger than ${MAX_SECRET_FILE_BYTES} bytes, not a secret file`);
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Value of NAME, or the trimmed content of the file named by NAME_FILE (size-capped). */
 export function secret(env: Env, name: string): string | undefined {
   const direct = env[name];
   if (direct !== undefined && direct !== '') return direct;
   const file = env[`${name}_FILE`];
   if (file === undefined || file === '') return undefined;
   try {
-    return readFileSync(file, 'utf8').trim();
+    return readCapped(file).trim();
   } catch (err) {
     throw new ConfigError(`${name}_FILE: cannot read ${file}: ${(err as Error).message}`);
   }
@@ -116,8 +144,20 @@ function sentinels(env: Env): { host: string; port: number }[] | undefined {
  * Public, so never good enough for real PINs: used only outside production when no pepper is
  * configured (a development checkout, the tests). The pepper fingerprint kept in Redis stops
  * a production process with a real pepper from mixing with hashes made with this one.
+ * It has the shape every pepper must have (32 random bytes, hex) so that the CLI, which
+ * insists on a strong pepper, can be given it in a development checkout.
+ * (Drawn once with `openssl rand -hex 32`; published, hence worthless as a secret.)
  */
-export const DEVELOPMENT_PEPPER = 'voice-portal-development-pepper-not-secret';
+export const DEVELOPMENT_PEPPER = '5f0c9e2ab7d4413886e1f3a05c7b29d4e8a61f0b3c9d57e2a4068b1fd3c7e590';
+
+/**
+ * A pepper value checked for strength (see src/security/pepper-strength.ts); shared by the
+ * application and the CLI. The message names the variable and the problem, never the value.
+ */
+export function checkPepperStrength(pepper: string): void {
+  const weakness = pepperWeakness(pepper);
+  if (weakness !== null) throw new ConfigError(`PIN_PEPPER ${weakness}: ${PEPPER_ADVICE}`);
+}
 
 /** PIN_PEPPER / PIN_PEPPER_FILE, shared by the application and the admin CLI. */
 export function resolvePepper(env: Env): { pepper: string; isDevelopmentDefault: boolean } {
@@ -127,8 +167,29 @@ export function resolvePepper(env: Env): { pepper: string; isDevelopmentDefault:
     if (production) throw new ConfigError('PIN_PEPPER or PIN_PEPPER_FILE is required when NODE_ENV=production');
     return { pepper: DEVELOPMENT_PEPPER, isDevelopmentDefault: true };
   }
-  if (pepper.length < 16) throw new ConfigError('PIN_PEPPER must be at least 16 characters (use a long random value)');
+  checkPepperStrength(pepper);
   return { pepper, isDevelopmentDefault: false };
+}
+
+/**
+ * LOCKOUT_WEBHOOK_URL and LOCKOUT_WEBHOOK_TOKEN(_FILE), shared by the application and the
+ * CLI: the URL validated by checkWebhookUrl (http/https, no credentials in it), the token a
+ * valid header value. A token without a URL is a mistake worth reporting.
+ */
+export function resolveWebhook(env: Env): { url?: string; token?: string } {
+  const raw = env.LOCKOUT_WEBHOOK_URL;
+  const token = secret(env, 'LOCKOUT_WEBHOOK_TOKEN');
+  if (token !== undefined && token !== '') {
+    const problem = tokenProblem(token);
+    if (problem !== null) throw new ConfigError(`LOCKOUT_WEBHOOK_TOKEN ${problem}`);
+  }
+  if (raw === undefined || raw === '') {
+    if (token) throw new ConfigError('LOCKOUT_WEBHOOK_TOKEN is set but LOCKOUT_WEBHOOK_URL is not');
+    return {};
+  }
+  const checked = checkWebhookUrl(raw);
+  if (!checked.ok) throw new ConfigError(`LOCKOUT_WEBHOOK_URL ${checked.reason}`);
+  return { url: checked.url, ...(token ? { token } : {}) };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -137,6 +198,7 @@ export function loadConfig(env: Env = process.env): Config {
   const ariPassword = secret(env, 'ARI_PASSWORD');
   if (!ariPassword) throw new ConfigError('ARI_PASSWORD or ARI_PASSWORD_FILE is required');
   const sentinelList = sentinels(env);
+  const webhook = resolveWebhook(env);
   return {
     env: nodeEnv,
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -152,7 +214,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     pinPepper,
     pinPepperIsDevelopmentDefault: isDevelopmentDefault,
-    lockoutWebhookUrl: env.LOCKOUT_WEBHOOK_URL || undefined,
+    lockoutWebhookUrl: webhook.url,
+    ...(webhook.token !== undefined ? { lockoutWebhookToken: webhook.token } : {}),
     httpPort: optionalPort(env, 'HTTP_PORT'),
     httpHost: env.HTTP_HOST || '127.0.0.1',
     shutdownGraceMs: nonNegativeMs(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),

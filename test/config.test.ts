@@ -1,11 +1,13 @@
 /** src/config.ts: the environment, validated once; secrets from variables or files. */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, DEVELOPMENT_PEPPER, loadConfig } from '../src/config';
+import { ConfigError, DEVELOPMENT_PEPPER, loadConfig, MAX_SECRET_FILE_BYTES } from '../src/config';
+import { pepperWeakness } from '../src/security/pepper-strength';
 
 const BASE = { ARI_PASSWORD: 'ari-secret-0123456789' };
-const PEPPER = 'a-long-random-pepper-0123456789';
+const PEPPER = 'ba6e81751637a722d624854d0e7cabd6d71481c21572442c80d95bfdf8d6b156';
 
 test('production refuses to start without a pepper', () => {
   expect(() => loadConfig({ ...BASE, NODE_ENV: 'production' })).toThrow(ConfigError);
@@ -17,8 +19,74 @@ test('outside production, no pepper means the public development pepper, flagged
   expect(loadConfig({ ...BASE })).toMatchObject({ pinPepper: DEVELOPMENT_PEPPER, pinPepperIsDevelopmentDefault: true });
 });
 
-test('a pepper shorter than 16 characters is refused', () => {
-  expect(() => loadConfig({ ...BASE, PIN_PEPPER: 'short' })).toThrow(/at least 16 characters/);
+test('a weak pepper is refused with a clear configuration error that does not repeat it', () => {
+  const weak: [string, RegExp][] = [
+    ['short', /PIN_PEPPER is too short/],
+    [' '.repeat(20), /PIN_PEPPER contains whitespace/],
+    [`${PEPPER.slice(0, 30)} ${PEPPER.slice(30)}`, /PIN_PEPPER contains whitespace/],
+    ['voice-portal-development-pepper-not-secret', /PIN_PEPPER is too short/],
+    ['a'.repeat(64), /PIN_PEPPER has too little randomness/],
+    ['deadbeef'.repeat(8), /PIN_PEPPER has too little randomness/],
+    ['0123456789abcdef'.repeat(4), /PIN_PEPPER has too little randomness/],
+    ['abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ', /PIN_PEPPER has too little randomness/],
+    ['correct horse battery staple, but longer than 32', /PIN_PEPPER contains whitespace/],
+    ['p@ssw0rd!p@ssw0rd!p@ssw0rd!p@ssw0rd!p@ssw0rd!', /PIN_PEPPER is neither hex nor base64/],
+  ];
+  for (const [pepper, reason] of weak) {
+    for (const env of [{ NODE_ENV: 'production' }, {}]) {
+      let error: unknown;
+      try {
+        loadConfig({ ...BASE, ...env, PIN_PEPPER: pepper });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(reason);
+      expect((error as Error).message).toMatch(/openssl rand -hex 32/);
+      if (pepper.trim().length > 8) expect((error as Error).message).not.toContain(pepper.trim().slice(0, 8));
+    }
+  }
+});
+
+test('32 random bytes as hex or base64 (standard or URL-safe) are accepted; the development pepper has the same shape', () => {
+  for (const pepper of [randomBytes(32).toString('hex'), randomBytes(32).toString('base64'), randomBytes(48).toString('base64url'), randomBytes(64).toString('hex').toUpperCase()]) {
+    expect(loadConfig({ ...BASE, NODE_ENV: 'production', PIN_PEPPER: pepper }).pinPepper).toBe(pepper);
+  }
+  expect(pepperWeakness(DEVELOPMENT_PEPPER)).toBeNull();
+});
+
+test('secret files are read with a size cap: /dev/zero is an error, not 17 GB', () => {
+  expect(() => loadConfig({ ...BASE, PIN_PEPPER_FILE: '/dev/zero' })).toThrow(/PIN_PEPPER_FILE: cannot read \/dev\/zero: larger than 4096 bytes/);
+  expect(() => loadConfig({ PIN_PEPPER: PEPPER, ARI_PASSWORD_FILE: '/dev/zero' })).toThrow(/ARI_PASSWORD_FILE: cannot read/);
+  const dir = mkdtempSync(path.join(tmpdir(), 'vp-config-'));
+  writeFileSync(path.join(dir, 'big'), 'x'.repeat(MAX_SECRET_FILE_BYTES + 1));
+  expect(() => loadConfig({ ...BASE, PIN_PEPPER_FILE: path.join(dir, 'big') })).toThrow(/larger than 4096 bytes/);
+  writeFileSync(path.join(dir, 'fits'), `${PEPPER}\n`.padEnd(MAX_SECRET_FILE_BYTES, '\n'));
+  expect(loadConfig({ ...BASE, PIN_PEPPER_FILE: path.join(dir, 'fits') }).pinPepper).toBe(PEPPER);
+});
+
+test('the lockout webhook: http(s) only, no credentials in the URL, a token from a variable or a file', () => {
+  expect(() => loadConfig({ ...BASE, LOCKOUT_WEBHOOK_URL: 'file:///etc/passwd' })).toThrow(/LOCKOUT_WEBHOOK_URL must start with http:\/\/ or https:\/\//);
+  expect(() => loadConfig({ ...BASE, LOCKOUT_WEBHOOK_URL: 'data:text/plain,x' })).toThrow(/LOCKOUT_WEBHOOK_URL must start with http/);
+  expect(() => loadConfig({ ...BASE, LOCKOUT_WEBHOOK_URL: 'javascript:alert(1)' })).toThrow(/LOCKOUT_WEBHOOK_URL must start with http/);
+  expect(() => loadConfig({ ...BASE, LOCKOUT_WEBHOOK_URL: 'nonsense' })).toThrow(/LOCKOUT_WEBHOOK_URL is not a URL/);
+  let message = '';
+  try {
+    loadConfig({ ...BASE, LOCKOUT_WEBHOOK_URL: 'https://ops:s3cret-hook@alerts.example/x' });
+  } catch (err) {
+    message = (err as Error).message;
+  }
+  expect(message).toMatch(/LOCKOUT_WEBHOOK_URL must not contain a user name or password .*LOCKOUT_WEBHOOK_TOKEN/);
+  expect(message).not.toContain('s3cret-hook');
+  expect(() => loadConfig({ ...BASE, LOCKOUT_WEBHOOK_URL: 'https://alerts.example/x', LOCKOUT_WEBHOOK_TOKEN: 'two words' })).toThrow(/LOCKOUT_WEBHOOK_TOKEN must be printable ASCII without spaces/);
+  expect(() => loadConfig({ ...BASE, LOCKOUT_WEBHOOK_TOKEN: 'tok' })).toThrow(/LOCKOUT_WEBHOOK_TOKEN is set but LOCKOUT_WEBHOOK_URL is not/);
+  const dir = mkdtempSync(path.join(tmpdir(), 'vp-config-'));
+  writeFileSync(path.join(dir, 'token'), 'tok-from-file\n');
+  expect(loadConfig({ ...BASE, LOCKOUT_WEBHOOK_URL: 'https://alerts.example/x', LOCKOUT_WEBHOOK_TOKEN_FILE: path.join(dir, 'token') })).toMatchObject({
+    lockoutWebhookUrl: 'https://alerts.example/x',
+    lockoutWebhookToken: 'tok-from-file',
+  });
+  expect(loadConfig({ ...BASE }).lockoutWebhookToken).toBeUndefined();
 });
 
 test('secrets may come from files (NAME_FILE), trimmed; an unreadable file is a clear error', () => {

@@ -6,7 +6,7 @@
  * a store opened with a made-up pepper could record the wrong fingerprint in a fresh Redis
  * (the first PIN write stores it), locking the application out of every PIN afterwards.
  */
-import { ConfigError, secret, type RedisConfig } from '../config';
+import { checkPepperStrength, ConfigError, resolveWebhook, secret, type RedisConfig } from '../config';
 import { usage } from './errors';
 
 type Env = Record<string, string | undefined>;
@@ -19,10 +19,9 @@ export interface CliConfig {
    * notified like the portal's locks (the session drains deliveries before exiting).
    */
   webhookUrl?: string;
+  /** LOCKOUT_WEBHOOK_TOKEN(_FILE), as the application sends it. */
+  webhookToken?: string;
 }
-
-/** Same floor as the application (src/config.ts): a short pepper is refused there too. */
-const MIN_PEPPER_LENGTH = 16;
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -37,18 +36,19 @@ function redisUrl(raw: string): string {
   return raw;
 }
 
-/** LOCKOUT_WEBHOOK_URL: an http(s) URL, or absent/empty for none. */
-function webhookUrl(env: Env): Pick<CliConfig, 'webhookUrl'> {
-  const raw = env.LOCKOUT_WEBHOOK_URL;
-  if (raw === undefined || raw === '') return {};
-  let parsed: URL;
+/** The configuration checks shared with the application (src/config.ts), as usage errors. */
+function shared<T>(read: () => T): T {
   try {
-    parsed = new URL(raw);
-  } catch {
-    throw usage('LOCKOUT_WEBHOOK_URL is not a URL (want http:// or https://…)');
+    return read();
+  } catch (err) {
+    throw usage(err instanceof ConfigError ? err.message : String(err));
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw usage('LOCKOUT_WEBHOOK_URL must start with http:// or https://');
-  return { webhookUrl: raw };
+}
+
+/** LOCKOUT_WEBHOOK_URL and its token, validated exactly as the application does. */
+function webhook(env: Env): Pick<CliConfig, 'webhookUrl' | 'webhookToken'> {
+  const { url, token } = shared(() => resolveWebhook(env));
+  return { ...(url !== undefined ? { webhookUrl: url } : {}), ...(token !== undefined ? { webhookToken: token } : {}) };
 }
 
 /** REDIS_SENTINELS (host:port,host:port) and REDIS_SENTINEL_NAME, read as the application does. */
@@ -66,18 +66,13 @@ function sentinels(env: Env): Pick<RedisConfig, 'sentinels' | 'sentinelName'> {
 
 /** `redisUrlOption`: the global `--redis-url`, which wins over REDIS_URL. */
 export function loadCliConfig(env: Env, redisUrlOption?: string): CliConfig {
-  let pepper: string | undefined;
-  try {
-    pepper = secret(env, 'PIN_PEPPER');
-  } catch (err) {
-    throw usage(err instanceof ConfigError ? err.message : String(err));
-  }
+  const pepper = shared(() => secret(env, 'PIN_PEPPER'));
   if (!pepper) throw usage('PIN_PEPPER or PIN_PEPPER_FILE is required (the same pepper as the application)');
-  if (pepper.length < MIN_PEPPER_LENGTH) throw usage(`PIN_PEPPER must be at least ${MIN_PEPPER_LENGTH} characters`);
+  shared(() => checkPepperStrength(pepper));
   return {
     redis: { url: redisUrl(redisUrlOption ?? env.REDIS_URL ?? DEFAULT_REDIS_URL), ...sentinels(env) },
     pepper,
-    ...webhookUrl(env),
+    ...webhook(env),
   };
 }
 

@@ -2,8 +2,13 @@
  * How results are shown: `--json` documents with stable field names (times as ISO 8601 UTC,
  * absent values as null) or plain-text tables and key/value blocks. No function here accepts
  * a PIN; the one-time PIN is printed by the command that creates it, nowhere else.
+ *
+ * Everything goes through the terminal escaping of ./escape.ts on its way out: table cells
+ * and field values one by one (a line break in a value is escaped too), composed lines line by
+ * line, JSON documents with their C1 and bidi characters as \u escapes.
  */
 import type { AuditEvent, Location, OrgPolicy, ThrottleBucket, User } from '../store';
+import { escapeForTerminal, escapeJsonText, escapeLines } from './escape';
 
 export interface Output {
   stdout: NodeJS.WritableStream;
@@ -114,6 +119,7 @@ export interface PolicyJson {
   // issue #11
   locationThrottlePerHour: number;
   untrustedLockout: 'permanent' | 'temporary';
+  refuseCommonPins: boolean;
 }
 
 export function policyJson(p: OrgPolicy): PolicyJson {
@@ -126,6 +132,7 @@ export function policyJson(p: OrgPolicy): PolicyJson {
     refuseOutsideStarLogin: p.refuseOutsideStarLogin,
     locationThrottlePerHour: p.locationThrottlePerHour,
     untrustedLockout: p.untrustedLockout,
+    refuseCommonPins: p.refuseCommonPins,
   };
 }
 
@@ -135,21 +142,22 @@ export function throttleJson(b: ThrottleBucket): { caller: string; failures: num
 
 /** One JSON document, pretty-printed, newline-terminated. */
 export function printJson(out: Output, document: unknown): void {
-  out.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  out.stdout.write(`${escapeJsonText(JSON.stringify(document, null, 2))}\n`);
 }
 
 /** One JSON document on one line (for `audit --follow --json`: JSON Lines). */
 export function printJsonLine(out: Output, document: unknown): void {
-  out.stdout.write(`${JSON.stringify(document)}\n`);
+  out.stdout.write(`${escapeJsonText(JSON.stringify(document))}\n`);
 }
 
 export function printLine(out: Output, text: string): void {
-  out.stdout.write(`${text}\n`);
+  out.stdout.write(`${escapeLines(text)}\n`);
 }
 
 /** Columns padded to their widest cell; a header row; "(none)" when there are no rows. */
-export function formatTable(headers: string[], rows: string[][]): string {
-  if (rows.length === 0) return '(none)';
+export function formatTable(headers: string[], rawRows: string[][]): string {
+  if (rawRows.length === 0) return '(none)';
+  const rows = rawRows.map((r) => r.map((cell) => escapeForTerminal(cell ?? '')));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     cells
@@ -162,7 +170,7 @@ export function formatTable(headers: string[], rows: string[][]): string {
 /** `key: value` lines with the keys aligned. */
 export function formatFields(fields: [string, string][]): string {
   const width = Math.max(...fields.map(([k]) => k.length));
-  return fields.map(([k, v]) => `${`${k}:`.padEnd(width + 1)} ${v}`).join('\n');
+  return fields.map(([k, v]) => `${`${k}:`.padEnd(width + 1)} ${escapeForTerminal(v)}`).join('\n');
 }
 
 /** A time for humans: ISO 8601 UTC to the second. */

@@ -21,6 +21,7 @@ import { registerThrottle } from './commands/throttle';
 import { registerUser } from './commands/user';
 import { describeFailure, EXIT, oneLine, type ExitCode } from './errors';
 import { Session, type CliStreams, type GlobalOptions } from './session';
+import { escapeForTerminal, escapeLines } from './escape';
 
 export const PROGRAM_NAME = 'voice-portal-admin';
 
@@ -81,7 +82,8 @@ export function buildProgram(
       // Only the help commander prints for a missing sub-command goes here: replaced by one
       // `error:` line in runCli.
       writeErr: () => undefined,
-      outputError: (text) => streams.stderr.write(`${oneLine(text)}\n`),
+      // Commander's errors quote argv ("unknown option '…'"): escaped like everything else.
+      outputError: (text) => streams.stderr.write(`${escapeForTerminal(oneLine(text))}\n`),
     })
     .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true);
@@ -135,13 +137,13 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
-      if (err.code === 'commander.help') streams.stderr.write(`${missingSubcommandMessage(program, args)}\n`);
+      if (err.code === 'commander.help') streams.stderr.write(`${escapeForTerminal(missingSubcommandMessage(program, args))}\n`);
       // Commander has already printed its one-line error through outputError.
       code = EXIT.usage;
     } else {
       const failure = describeFailure(err);
-      streams.stderr.write(`error: ${failure.message}\n`);
-      if (session.debug && err instanceof Error && err.stack) streams.stderr.write(`${err.stack}\n`);
+      streams.stderr.write(`error: ${escapeForTerminal(failure.message)}\n`);
+      if (session.debug && err instanceof Error && err.stack) streams.stderr.write(`${escapeLines(err.stack)}\n`);
       code = failure.exitCode;
     }
   } finally {

@@ -78,6 +78,7 @@ export class Session {
       redis: config.redis,
       pepper: config.pepper,
       ...(config.webhookUrl !== undefined ? { webhookUrl: config.webhookUrl } : {}),
+      ...(config.webhookToken !== undefined ? { webhookToken: config.webhookToken } : {}),
       // Without --debug the only output on stderr is the `error:` line.
       logger: this.debug ? createLogger({ level: 'debug' }) : silentLogger(),
       connectionName: 'voice-portal-cli',

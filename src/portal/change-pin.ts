@@ -14,6 +14,7 @@ const REASON_PROMPT: Record<PinRejection, PromptId> = {
   'too-short': 'passcode-too-short',
   'too-long': 'passcode-too-long',
   'too-simple': 'passcode-too-simple',
+  'too-common': 'passcode-too-common',
   'contains-number': 'passcode-contains-number',
   'used-recently': 'passcode-used-recently',
   'is-default': 'passcode-is-default',

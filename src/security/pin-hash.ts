@@ -201,14 +201,51 @@ export async function matchesAnyHash(pin: string, hashes: string[], pepper: stri
   return false;
 }
 
+/** What the pepper fingerprint hashes: a fixed label, as if it were a PIN. */
+const FINGERPRINT_LABEL = 'voice-portal pepper fingerprint';
+
 /**
- * A short identifier of the pepper, stored in Redis so that the application and the CLI can
- * refuse to write PINs with a different pepper (SPEC §9). It is a truncated HMAC keyed by the
- * pepper, so it reveals nothing usable about the pepper or about PIN hashes.
+ * The identifier of the pepper stored in Redis, so that the application and the CLI refuse
+ * to write or verify PINs with a different pepper (SPEC §9). It is a PIN hash of a fixed
+ * label (same format, same scrypt cost, a random salt): someone holding a Redis dump who tries
+ * to guess the pepper from it pays exactly what a guess against a PIN hash costs, and gains
+ * nothing over attacking a PIN hash directly. Salted, so two deployments with the same pepper
+ * do not show it. `params`: tests pass cheap ones.
  */
-export function pepperFingerprint(pepper: string): string {
+export function pepperFingerprint(pepper: string, params: HashParams = CURRENT_HASH_PARAMS): Promise<string> {
+  return hashPin(FINGERPRINT_LABEL, pepper, params);
+}
+
+/**
+ * The fingerprint format before issue #11: 16 hex characters of HMAC-SHA256(pepper, label),
+ * an oracle as fast as HMAC. Only recognised, never written: checkPepperFingerprint accepts it
+ * (with the right pepper) so that the store can replace it with the slow format.
+ */
+const LEGACY_FINGERPRINT = /^[0-9a-f]{16}$/;
+
+function legacyPepperFingerprint(pepper: string): string {
+  return createHmac('sha256', pepper).update(FINGERPRINT_LABEL, 'utf8').digest('hex').slice(0, 16);
+}
+
+export type FingerprintVerdict = 'match' | 'legacy-match' | 'mismatch';
+
+/**
+ * Does a stored fingerprint belong to `pepper`? 'legacy-match': it does, in the old fast
+ * format, which the caller should replace with pepperFingerprint(pepper). A value in neither
+ * format is a mismatch (refusing is the safe side). Constant-time comparisons.
+ */
+export async function checkPepperFingerprint(pepper: string, stored: string): Promise<FingerprintVerdict> {
   assertPepper(pepper);
-  return createHmac('sha256', pepper).update('voice-portal pepper fingerprint', 'utf8').digest('hex').slice(0, 16);
+  if (LEGACY_FINGERPRINT.test(stored)) {
+    const mine = Buffer.from(legacyPepperFingerprint(pepper));
+    return timingSafeEqual(mine, Buffer.from(stored)) ? 'legacy-match' : 'mismatch';
+  }
+  try {
+    return (await verifyPin(FINGERPRINT_LABEL, stored, pepper)).ok ? 'match' : 'mismatch';
+  } catch (err) {
+    if (err instanceof PinHashFormatError) return 'mismatch';
+    throw err;
+  }
 }
 
 const MAX_RANDOM_PIN_TRIES = 10_000;

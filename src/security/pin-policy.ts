@@ -4,7 +4,7 @@
  * default PIN) with matchesAnyHash from ./pin-hash.
  *
  * Checks run in this order, so that the reason spoken to the caller is the most useful one:
- *   not-digits, too-short, too-long, too-simple, contains-number
+ *   not-digits, too-short, too-long, too-simple, contains-number, too-common
  * (then, in the store: used-recently, is-default).
  *
  * Decisions where SPEC §7 is silent:
@@ -18,7 +18,12 @@
  *   E.164 (leading '+'), its national significant number (the digits after the country code)
  *   is checked too, which also covers the national form with a trunk prefix (0612345678
  *   contains 612345678). Each number is checked forwards and reversed.
+ *
+ * 'too-common' (issue #11): the PIN is on the list of PINs attackers try first
+ * (./common-pins.ts: the top of public PIN studies, keypad walks, mirrors, dates). On by
+ * default; `refuseCommonPins: false` turns it off.
  */
+import { isCommonPin } from './common-pins';
 
 export interface PinPolicy {
   minLength: number;
@@ -29,6 +34,8 @@ export interface PinPolicy {
   maxFailures: number;
   /** Failures per calling number per hour, across other people's mailboxes, before refusing. */
   throttlePerHour: number;
+  /** Refuse the PINs of the common-PIN list (./common-pins.ts) as 'too-common'. */
+  refuseCommonPins: boolean;
 }
 
 export const DEFAULT_PIN_POLICY: PinPolicy = Object.freeze({
@@ -37,6 +44,7 @@ export const DEFAULT_PIN_POLICY: PinPolicy = Object.freeze({
   historySize: 5,
   maxFailures: 4,
   throttlePerHour: 10,
+  refuseCommonPins: true,
 });
 
 /** Limits an administrator may set (SPEC §7: minimum anywhere from 4 to 15, at most 30). */
@@ -51,7 +59,7 @@ export const POLICY_LIMITS = Object.freeze({
 /** Problems with a policy an administrator wants to set, as sentences; empty when valid. */
 export function validatePolicy(p: PinPolicy): string[] {
   const errors: string[] = [];
-  const integer = (name: keyof PinPolicy): boolean => {
+  const integer = (name: Exclude<keyof PinPolicy, 'refuseCommonPins'>): boolean => {
     if (Number.isInteger(p[name])) return true;
     errors.push(`${name} must be a whole number`);
     return false;
@@ -75,6 +83,7 @@ export function validatePolicy(p: PinPolicy): string[] {
   if (integer('throttlePerHour') && (p.throttlePerHour < L.throttlePerHour.min || p.throttlePerHour > L.throttlePerHour.max)) {
     errors.push(`throttlePerHour must be between ${L.throttlePerHour.min} and ${L.throttlePerHour.max} (got ${p.throttlePerHour})`);
   }
+  if (typeof p.refuseCommonPins !== 'boolean') errors.push('refuseCommonPins must be true or false');
   return errors;
 }
 
@@ -83,6 +92,7 @@ export type PinRejection =
   | 'too-short'
   | 'too-long'
   | 'too-simple'
+  | 'too-common'
   | 'contains-number'
   | 'used-recently'
   | 'is-default';
@@ -93,6 +103,7 @@ export const PIN_REJECTION_TEXT: Readonly<Record<PinRejection, string>> = Object
   'too-short': 'the PIN is too short',
   'too-long': 'the PIN is too long',
   'too-simple': 'the PIN is too simple (repeated digits, a run such as 1234, or a repeated pattern)',
+  'too-common': 'the PIN is one of the most common PINs (a keypad pattern, a date, or a favourite of attackers)',
   'contains-number': 'the PIN contains your extension or phone number',
   'used-recently': 'the PIN was used recently',
   'is-default': 'the PIN is the default PIN',
@@ -148,13 +159,24 @@ export function isTooSimple(pin: string): boolean {
   return hasRepeatedDigit(pin) || hasSequentialRun(pin) || isRepeatedBlock(pin);
 }
 
-/** Digits, length and triviality: the rules that hold for every PIN and passcode, whoever's. */
-export function checkPinShape(pin: string, policy: PinPolicy): PinRejection | null {
+function shapeOnly(pin: string, policy: PinPolicy): PinRejection | null {
   if (!ONLY_DIGITS.test(pin)) return 'not-digits';
   if (pin.length < policy.minLength) return 'too-short';
   if (pin.length > policy.maxLength) return 'too-long';
   if (isTooSimple(pin)) return 'too-simple';
   return null;
+}
+
+function common(pin: string, policy: PinPolicy): PinRejection | null {
+  return policy.refuseCommonPins && isCommonPin(pin) ? 'too-common' : null;
+}
+
+/**
+ * Digits, length, triviality and the common-PIN list: the rules that hold for every PIN and
+ * passcode, whoever's (the default PIN, admin passcodes).
+ */
+export function checkPinShape(pin: string, policy: PinPolicy): PinRejection | null {
+  return shapeOnly(pin, policy) ?? common(pin, policy);
 }
 
 const digitsOf = (s: string): string => s.replace(/[^0-9]/g, '');
@@ -197,12 +219,13 @@ export function forbiddenNumbers(ctx: PinContext): string[] {
 
 /** Shape rules plus "does not contain the user's extension or phone number". */
 export function checkPinForUser(pin: string, policy: PinPolicy, ctx: PinContext): PinRejection | null {
-  const shape = checkPinShape(pin, policy);
+  const shape = shapeOnly(pin, policy);
   if (shape !== null) return shape;
   for (const number of forbiddenNumbers(ctx)) {
     if (pin.includes(number) || pin.includes(reversed(number))) return 'contains-number';
   }
-  return null;
+  // After the numbers: "contains your number" says more than "too common" (2001 77 is both).
+  return common(pin, policy);
 }
 
 /** The location's admin passcode follows the same length and triviality rules (SPEC §7). */

@@ -1,5 +1,9 @@
 /**
- * The audit trail: a capped Redis Stream of every security event and administrative write.
+ * The audit trail: two capped Redis Streams. `vp:audit` holds every security event and
+ * administrative write; `vp:audit:noise` holds the events a caller produces for free and in
+ * any number (throttled, refused while locked): kept apart, a flood of them rolls over only
+ * itself, never a lock, a reset or an admin change. Readers see both, merged in time order
+ * (or the trail alone: includeNoise false).
  * Entries carry time, type, actor, user or location, outcome and a short detail; never a PIN,
  * a passcode, digits typed at a PIN prompt, or a hash (callers pass only the fields below).
  *
@@ -11,11 +15,22 @@
  */
 import type Redis from 'ioredis';
 import type { Logger } from '../log';
-import { auditKey } from './keys';
+import { checkWebhookUrl, webhookOrigin } from '../security/webhook-url';
+import { auditKey, auditNoiseKey } from './keys';
 import type { AuditEvent, AuditEventType, AuditFilter, AuditQuery } from './types';
 
-/** Approximate cap (XADD MAXLEN ~): old entries go first. */
+/** Approximate cap of the trail (XADD MAXLEN ~): old entries go first. */
 export const AUDIT_MAX_LENGTH = 100_000;
+/** Approximate cap of the noise stream. */
+export const AUDIT_NOISE_MAX_LENGTH = 100_000;
+
+/**
+ * Events a caller can produce at no cost and in any volume: no PIN is evaluated for them.
+ * (Wrong PINs cost an evaluation and a throttle slot: they stay in the trail.)
+ */
+export const NOISE_EVENTS: ReadonlySet<AuditEventType> = new Set<AuditEventType>(['throttled', 'login-refused-locked', 'admin-login-refused-locked']);
+
+const STREAMS = [auditKey, auditNoiseKey] as const;
 
 export type AuditInput = Omit<AuditEvent, 'id' | 'time'> & {
   /**
@@ -40,19 +55,33 @@ const NOTIFIED: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
 /**
  * POSTs lock, unlock and reset notifications. A delivery is one notification, tried once and
  * retried after each of `delaysMs` (5 s per try); failures are logged, never thrown.
+ *
+ * Hygiene (issue #11): the URL is validated again here (http/https, no credentials: the
+ * credential is `token`, sent as `Authorization: Bearer`); redirects are never followed (a 3xx
+ * answer is a failed delivery: following one would re-POST the event wherever the receiver
+ * points, a loopback service included); log lines name the target by scheme and host only.
  */
 export class LockoutWebhook {
   private readonly controller = new AbortController();
   /** Deliveries not finished yet: a POST in flight or waiting for its next retry. */
   private readonly pending = new Set<Promise<void>>();
   private gaveUp = 0;
+  private readonly url: string;
+  /** What log lines say about the target: scheme and host. */
+  private readonly target: string;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly logger: Logger,
     private readonly delaysMs: readonly number[] = [500, 2000, 5000],
     private readonly attemptTimeoutMs = 5000,
-  ) {}
+    private readonly token?: string,
+  ) {
+    const checked = checkWebhookUrl(url);
+    if (!checked.ok) throw new TypeError(`lockout webhook URL ${checked.reason}`);
+    this.url = checked.url;
+    this.target = webhookOrigin(checked.url);
+  }
 
   /** Never throws, never waits: the call flow goes on while this retries in the background. */
   notify(payload: Record<string, unknown>): void {
@@ -67,26 +96,40 @@ export class LockoutWebhook {
       try {
         const res = await fetch(this.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
           body,
+          redirect: 'manual',
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.attemptTimeoutMs)]),
         });
         // Drain the body so the socket is released.
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) return;
-        throw new Error(`HTTP ${res.status}`);
+        throw new Error(res.status >= 300 && res.status < 400 ? `HTTP ${res.status} (redirect, not followed)` : `HTTP ${res.status}`);
       } catch (err) {
         if (signal.aborted) return;
         const delay = this.delaysMs[retry];
         if (delay === undefined) {
           this.gaveUp++;
-          this.logger.error('lockout webhook failed, giving up', { attempts: retry + 1, error: (err as Error).message });
+          this.logger.error('lockout webhook failed, giving up', { target: this.target, attempts: retry + 1, error: this.describe(err) });
           return;
         }
-        this.logger.warn('lockout webhook failed, will retry', { attempt: retry + 1, error: (err as Error).message });
+        this.logger.warn('lockout webhook failed, will retry', { target: this.target, attempt: retry + 1, error: this.describe(err) });
         await this.pause(delay);
       }
     }
+  }
+
+  /**
+   * A delivery error as a log may show it: the message and the low-level cause's code
+   * (ECONNREFUSED…), with any copy of the URL or the token cut down to the scheme and host.
+   */
+  private describe(err: unknown): string {
+    const error = err as Error & { cause?: { code?: unknown; message?: unknown } };
+    const cause = error.cause?.code ?? error.cause?.message;
+    const code = typeof cause === 'string' ? ` (${cause})` : '';
+    let text = `${error.message ?? String(err)}${code}`;
+    for (const secretPart of [this.url, this.token]) if (secretPart) text = text.split(secretPart).join(this.target);
+    return text;
   }
 
   /** Wait before a retry; cut short by close(). Unref'd: a retry alone keeps no process alive. */
@@ -150,7 +193,8 @@ export class AuditTrail {
       const value = event[field];
       if (value !== undefined && value !== '') args.push(field, value);
     }
-    await this.redis.xadd(auditKey, 'MAXLEN', '~', String(AUDIT_MAX_LENGTH), '*', ...args);
+    const noise = NOISE_EVENTS.has(event.type);
+    await this.redis.xadd(noise ? auditNoiseKey : auditKey, 'MAXLEN', '~', String(noise ? AUDIT_NOISE_MAX_LENGTH : AUDIT_MAX_LENGTH), '*', ...args);
     if (NOTIFIED.has(event.type)) {
       const { type, actor, userId, locationId, outcome } = event;
       const spray = event.lockedLastHour !== undefined ? { lockedLastHour: event.lockedLastHour } : {};
@@ -159,20 +203,27 @@ export class AuditTrail {
     }
   }
 
-  /** Id of the newest entry, `0-0` when there is none: where a follower starts. */
+  /** Id of the newest entry of either stream, `0-0` when there is none: where a follower starts. */
   latestId(): Promise<string> {
     return newestId(this.redis);
   }
 
-  /** The most recent `limit` matching events, oldest first. */
+  /** The most recent `limit` matching events (of the trail, and the noise unless excluded), oldest first. */
   async read(query: AuditQuery = {}): Promise<AuditEvent[]> {
     const limit = query.limit ?? 100;
+    const keys = query.includeNoise === false ? [auditKey] : STREAMS;
+    const perStream = await Promise.all(keys.map((key) => this.readStream(key, query, limit)));
+    return perStream.flat().sort((a, b) => compareIds(a.id, b.id)).slice(-limit);
+  }
+
+  /** The most recent `limit` matching events of one stream, newest first. */
+  private async readStream(key: string, query: AuditQuery, limit: number): Promise<AuditEvent[]> {
     const found: AuditEvent[] = [];
     const start = query.since !== undefined ? String(query.since) : '-';
     let end = '+';
     // Walk backwards in pages until enough matches or the start is reached.
     while (found.length < limit) {
-      const page = await this.redis.xrevrange(auditKey, end, start, 'COUNT', 500);
+      const page = await this.redis.xrevrange(key, end, start, 'COUNT', 500);
       if (page.length === 0) break;
       for (const [id, fields] of page) {
         const event = parseEntry(id, fields);
@@ -183,13 +234,24 @@ export class AuditTrail {
       if (page.length < 500) break;
       end = `(${page[page.length - 1][0]}`;
     }
-    return found.reverse();
+    return found;
   }
 }
 
+/** Stream ids are `<ms>-<seq>`; both streams take them from the one Redis clock. */
+export function compareIds(a: string, b: string): number {
+  const [aMs, aSeq] = a.split('-').map(Number);
+  const [bMs, bSeq] = b.split('-').map(Number);
+  return aMs !== bMs ? aMs - bMs : aSeq - bSeq;
+}
+
 async function newestId(redis: Redis): Promise<string> {
-  const newest = await redis.xrevrange(auditKey, '+', '-', 'COUNT', 1);
-  return newest.length > 0 ? newest[0][0] : '0-0';
+  let newest = '0-0';
+  for (const key of STREAMS) {
+    const last = await redis.xrevrange(key, '+', '-', 'COUNT', 1);
+    if (last.length > 0 && compareIds(last[0][0], newest) > 0) newest = last[0][0];
+  }
+  return newest;
 }
 
 function matches(event: AuditEvent, filter: AuditFilter): boolean {
@@ -217,24 +279,33 @@ export async function followAuditStream(
   signal: AbortSignal,
   filter: AuditFilter = {},
 ): Promise<void> {
+  const keys = filter.includeNoise === false ? [auditKey] : [...STREAMS];
   // '$' ("from now") must be pinned to a real id once: XREAD '$' again after a read that
   // timed out would skip whatever was appended between the two reads.
-  let lastId = fromId === '$' ? await newestId(connection) : fromId;
+  const start = fromId === '$' ? await newestId(connection) : fromId;
+  const lastIds = keys.map(() => start);
   while (!signal.aborted) {
     let reply: [string, [string, string[]][]][] | null;
     try {
-      reply = await connection.xread('COUNT', FOLLOW_BATCH, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', auditKey, lastId);
+      reply = await connection.xread('COUNT', FOLLOW_BATCH, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', ...keys, ...lastIds);
     } catch (err) {
       if (signal.aborted) return;
       throw err;
     }
-    for (const [, entries] of reply ?? []) {
+    // One reply may carry entries of both streams: deliver them in time order.
+    const batch: AuditEvent[] = [];
+    for (const [key, entries] of reply ?? []) {
+      const index = keys.indexOf(key);
       for (const [id, fields] of entries) {
-        lastId = id;
+        if (index >= 0) lastIds[index] = id;
         const event = parseEntry(id, fields);
-        if (event && matches(event, filter)) await onEvent(event);
-        if (signal.aborted) return;
+        if (event && matches(event, filter)) batch.push(event);
       }
+    }
+    batch.sort((a, b) => compareIds(a.id, b.id));
+    for (const event of batch) {
+      await onEvent(event);
+      if (signal.aborted) return;
     }
   }
 }

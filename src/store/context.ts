@@ -11,7 +11,7 @@ import type { AuditInput, AuditTrail } from './audit';
 import { mapRedisError, whenReady } from './connection';
 import { PepperMismatch } from './errors';
 import { orgKeys } from './keys';
-import { Scripts } from './scripts';
+import { replyNumber, Scripts } from './scripts';
 import type { OrgPolicy } from './types';
 
 /** The hashing functions the store uses; injectable so tests can count evaluations. */
@@ -20,7 +20,9 @@ export interface PinHasher {
   verifyPin(pin: string, stored: string, pepper: string): Promise<{ ok: boolean; needsRehash: boolean }>;
   dummyVerify(pin: string, pepper: string): Promise<void>;
   matchesAnyHash(pin: string, hashes: string[], pepper: string): Promise<boolean>;
-  pepperFingerprint(pepper: string): string;
+  /** A new fingerprint of the pepper (slow, salted: see pin-hash.ts). */
+  pepperFingerprint(pepper: string): Promise<string>;
+  checkPepperFingerprint(pepper: string, stored: string): Promise<pinHash.FingerprintVerdict>;
   randomPin(length: number, isAcceptable: (pin: string) => boolean): string;
 }
 
@@ -29,7 +31,8 @@ export const defaultPinHasher: PinHasher = {
   verifyPin: pinHash.verifyPin,
   dummyVerify: pinHash.dummyVerify,
   matchesAnyHash: pinHash.matchesAnyHash,
-  pepperFingerprint: pinHash.pepperFingerprint,
+  pepperFingerprint: (pepper) => pinHash.pepperFingerprint(pepper),
+  checkPepperFingerprint: pinHash.checkPepperFingerprint,
   randomPin: pinHash.randomPin,
 };
 
@@ -59,6 +62,8 @@ export function parsePolicy(raw: string | null): OrgPolicy {
   policy.refuseOutsideStarLogin = stored.refuseOutsideStarLogin === true;
   if (typeof stored.locationThrottlePerHour === 'number') policy.locationThrottlePerHour = stored.locationThrottlePerHour;
   if (stored.untrustedLockout === 'temporary') policy.untrustedLockout = 'temporary';
+  // On unless turned off: documents written before the common-PIN list existed get it.
+  policy.refuseCommonPins = stored.refuseCommonPins !== false;
   return policy;
 }
 
@@ -88,24 +93,67 @@ export class StoreContext {
     }
   }
 
+  /** The stored fingerprint last found to be this pepper's (checking one costs a PIN hash). */
+  private verifiedFingerprint: string | undefined;
+  /** The stored fingerprint last found NOT to be this pepper's: refused again at no cost. */
+  private rejectedFingerprint: string | undefined;
+  /** The check in progress, shared by the operations that arrive meanwhile. */
+  private checking: { stored: string; done: Promise<void> } | undefined;
+
   /**
    * Before any PIN is hashed for storage or verified, and before every administrative
    * write: the fingerprint in Redis must be ours.
    * The first process to need it stores it (SET NX, so two first writers cannot both win).
-   * One GET per operation, so a pepper changed under a running process is noticed at once.
+   * One GET per operation, so a pepper changed under a running process is noticed at once;
+   * the slow check runs only when the stored value is not the one already checked.
+   * An old-format fingerprint (fast truncated HMAC) that matches is replaced with the slow
+   * format (compare-and-set: another instance may be upgrading it at the same moment).
    */
   async ensurePepper(): Promise<void> {
-    const mine = this.hasher.pepperFingerprint(this.pepper);
     let stored = await this.redis.get(orgKeys.pepperFingerprint);
+    if (stored !== null && stored === this.verifiedFingerprint) return;
+    if (stored !== null && stored === this.rejectedFingerprint) throw this.mismatch();
     if (stored === null) {
-      await this.redis.set(orgKeys.pepperFingerprint, mine, 'NX');
+      await this.redis.set(orgKeys.pepperFingerprint, await this.hasher.pepperFingerprint(this.pepper), 'NX');
       stored = await this.redis.get(orgKeys.pepperFingerprint);
+      if (stored === null) throw new PepperMismatch('the PIN pepper fingerprint disappeared from Redis while being set: refusing to write or verify');
     }
-    if (stored !== mine) {
-      throw new PepperMismatch(
-        'PIN_PEPPER differs from the one this Redis was set up with (fingerprint mismatch): refusing to write or verify',
-      );
+    if (this.checking?.stored !== stored) {
+      const value = stored;
+      const done = this.checkFingerprint(value).finally(() => {
+        if (this.checking?.done === done) this.checking = undefined;
+      });
+      this.checking = { stored: value, done };
     }
+    await this.checking.done;
+  }
+
+  private mismatch(): PepperMismatch {
+    return new PepperMismatch('PIN_PEPPER differs from the one this Redis was set up with (fingerprint mismatch): refusing to write or verify');
+  }
+
+  private async checkFingerprint(stored: string): Promise<void> {
+    const verdict = await this.hasher.checkPepperFingerprint(this.pepper, stored);
+    if (verdict === 'mismatch') {
+      this.rejectedFingerprint = stored;
+      throw this.mismatch();
+    }
+    if (verdict === 'match') {
+      this.verifiedFingerprint = stored;
+      return;
+    }
+    const upgraded = await this.hasher.pepperFingerprint(this.pepper);
+    if (replyNumber(await this.scripts.run('compare_and_set', [orgKeys.pepperFingerprint], [stored, upgraded])) === 1) {
+      this.logger.info('PIN pepper fingerprint upgraded to the slow format');
+      this.verifiedFingerprint = upgraded;
+      return;
+    }
+    // Someone else replaced it meanwhile (most likely the same upgrade): check what is there now.
+    const now = await this.redis.get(orgKeys.pepperFingerprint);
+    if (now === null || (await this.hasher.checkPepperFingerprint(this.pepper, now)) !== 'match') {
+      throw new PepperMismatch('the PIN pepper fingerprint changed while being upgraded: refusing to write or verify');
+    }
+    this.verifiedFingerprint = now;
   }
 
   async policy(): Promise<OrgPolicy> {

@@ -72,6 +72,17 @@ export function messageRecordingName(userId: string, messageId: string): string 
 /** Prefix of every message recording (for `StoredRecordings.list`). */
 export const messageRecordingPrefix = MESSAGE_RECORDING_PREFIX;
 
+/**
+ * Caller ID text as the network sent it, kept as evidence (escape sequences included: the CLI
+ * shows them escaped), but bounded: a caller chooses it.
+ */
+const MAX_CALLER_TEXT = 200;
+
+function bounded(text: string): string {
+  const chars = Array.from(text);
+  return chars.length > MAX_CALLER_TEXT ? chars.slice(0, MAX_CALLER_TEXT).join('') : text;
+}
+
 /** `voice-portal/vm/<userId>/<messageId>` → its parts; null for any other name. */
 export function parseMessageRecordingName(name: string): { userId: string; messageId: string } | null {
   if (!name.startsWith(MESSAGE_RECORDING_PREFIX)) return null;
@@ -212,7 +223,7 @@ export class MessageStore {
         await this.run(
           'msg_commit',
           [userMessagesKey(userId, 'new'), userMessagesKey(userId, 'saved'), userMessagesKey(userId, 'pending'), userMessageKey(userId, messageId)],
-          [messageId, details.receivedAt, details.callerNumber, details.callerName, Math.max(0, Math.floor(details.durationSec))],
+          [messageId, details.receivedAt, bounded(details.callerNumber), bounded(details.callerName), Math.max(0, Math.floor(details.durationSec))],
         ),
       );
       return countsOf(reply[0], reply[1]);

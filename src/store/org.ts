@@ -18,6 +18,8 @@ const POLICY_FIELDS = [
   // issue #11
   'locationThrottlePerHour',
   'untrustedLockout',
+  // issue #11: the common-PIN list
+  'refuseCommonPins',
 ] as const;
 
 /** Limits of the issue #11 settings. */
@@ -90,10 +92,10 @@ export async function updatePolicy(ctx: StoreContext, changes: PolicyChanges, ac
  * their value unless `policy` carries them). Throws InvalidInput with validatePolicy's sentences.
  */
 export async function setPolicy(ctx: StoreContext, policy: PinPolicy & Partial<OrgPolicy>, actor: Actor): Promise<void> {
-  const { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin, locationThrottlePerHour, untrustedLockout } = policy;
+  const { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin, locationThrottlePerHour, untrustedLockout, refuseCommonPins } = policy;
   await updatePolicy(
     ctx,
-    { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin, locationThrottlePerHour, untrustedLockout },
+    { minLength, maxLength, historySize, maxFailures, throttlePerHour, refuseOutsideStarLogin, locationThrottlePerHour, untrustedLockout, refuseCommonPins },
     actor,
   );
 }

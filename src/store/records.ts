@@ -141,15 +141,22 @@ export function requireTimeZone(timeZone: string): string {
   return timeZone;
 }
 
+/**
+ * Characters a name may not hold: C0 controls and DEL, C1 controls (U+0080-U+009F, 8-bit
+ * terminal sequences), bidi controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069:
+ * they make a name display as something else) and the line/paragraph separators.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
 function hasControlCharacter(text: string): boolean {
-  for (const ch of text) if (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) return true;
-  return false;
+  return UNSAFE_IN_NAME.test(text);
 }
 
 export function requireText(value: string, what: string, max = 100): string {
   const trimmed = value.trim();
   if (trimmed.length === 0 || trimmed.length > max || hasControlCharacter(trimmed)) {
-    throw new InvalidInput(`${what} must be 1 to ${max} printable characters`);
+    throw new InvalidInput(`${what} must be 1 to ${max} printable characters (no control or bidi characters)`);
   }
   return trimmed;
 }

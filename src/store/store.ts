@@ -43,6 +43,8 @@ export interface StoreOptions {
   logger: Logger;
   /** LOCKOUT_WEBHOOK_URL: POSTed (JSON) on every lock, unlock and reset (see close()'s drain). */
   webhookUrl?: string;
+  /** LOCKOUT_WEBHOOK_TOKEN: sent as `Authorization: Bearer <token>` with each delivery. */
+  webhookToken?: string;
   /** Name shown by CLIENT LIST (e.g. `voice-portal`, `voice-portal-cli`). */
   connectionName?: string;
   /** Tests only: replace the hashing functions (cheaper parameters, counting evaluations). */
@@ -69,7 +71,9 @@ export class Store {
     private readonly redis: Redis,
     options: StoreOptions,
   ) {
-    this.webhook = options.webhookUrl ? new LockoutWebhook(options.webhookUrl, options.logger, options.webhookRetryDelaysMs) : undefined;
+    this.webhook = options.webhookUrl
+      ? new LockoutWebhook(options.webhookUrl, options.logger, options.webhookRetryDelaysMs, undefined, options.webhookToken)
+      : undefined;
     const audit = new AuditTrail(redis, options.logger, this.webhook);
     this.ctx = new StoreContext(redis, new Scripts(redis), audit, options.hasher ?? defaultPinHasher, options.pepper, options.logger, options.clock);
   }

@@ -205,6 +205,12 @@ export interface AuditEvent {
 export interface AuditFilter {
   userId?: string;
   locationId?: string;
+  /**
+   * Include the noise (throttled and refused-while-locked calls, kept in a stream of their
+   * own so that no flood of them rolls locks, resets or admin changes out of the trail).
+   * Default true.
+   */
+  includeNoise?: boolean;
 }
 
 export interface AuditQuery extends AuditFilter {

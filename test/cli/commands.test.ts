@@ -121,10 +121,10 @@ describe('default PIN and policy', () => {
   test('policy show and policy set (partial, validated)', () => {
     const issue11 = { locationThrottlePerHour: 30, untrustedLockout: 'permanent' };
     expect(json(admin(['policy', 'show', '--json']))).toEqual({
-      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 10, refuseOutsideStarLogin: false, ...issue11 },
+      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 10, refuseOutsideStarLogin: false, ...issue11, refuseCommonPins: true },
     });
     expect(json(admin(['policy', 'set', '--throttle', '3', '--json']))).toEqual({
-      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 3, refuseOutsideStarLogin: false, ...issue11 },
+      policy: { minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 3, refuseOutsideStarLogin: false, ...issue11, refuseCommonPins: true },
     });
     // Issue #11 settings.
     expect(json(admin(['policy', 'set', '--location-throttle', '50', '--untrusted-lockout', 'temporary', '--json']))).toMatchObject({

@@ -10,12 +10,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestRedis, type TestRedis } from '../support/redis';
-import { expectNoSecretsPrinted, expectOneErrorLine, json, makeRunner, PEPPER, prepareCli, type PreparedCli } from './support';
+import { expectNoSecretsPrinted, expectOneErrorLine, json, makeRunner, OTHER_PEPPER, PEPPER, prepareCli, type PreparedCli } from './support';
 
 let cli: PreparedCli;
 let redis: TestRedis;
 const admin = makeRunner(() => cli, () => redis.url);
-const PIN = '36925814';
+const PIN = '38205917';
 
 beforeAll(async () => {
   cli = prepareCli();
@@ -124,9 +124,14 @@ describe('--help on every command, with an example', () => {
 });
 
 describe('configuration', () => {
-  test('the pepper is required, long enough, and may come from a file', () => {
+  test('the pepper is required, strong, read from a file with a size cap', () => {
     expectOneErrorLine(admin(['user', 'list'], { env: { PIN_PEPPER: undefined } }), 2, /PIN_PEPPER or PIN_PEPPER_FILE is required/);
-    expectOneErrorLine(admin(['user', 'list'], { env: { PIN_PEPPER: 'short' } }), 2, /at least 16 characters/);
+    expectOneErrorLine(admin(['user', 'list'], { env: { PIN_PEPPER: 'short' } }), 2, /PIN_PEPPER is too short .*openssl rand -hex 32/);
+    expectOneErrorLine(admin(['user', 'list'], { env: { PIN_PEPPER: ' '.repeat(20) } }), 2, /PIN_PEPPER contains whitespace/);
+    const weak = admin(['user', 'list'], { env: { PIN_PEPPER: '0123456789abcdef'.repeat(4) } });
+    expectOneErrorLine(weak, 2, /PIN_PEPPER has too little randomness/);
+    expect(weak.stderr).not.toContain('0123456789abcdef');
+    expectOneErrorLine(admin(['user', 'list'], { env: { PIN_PEPPER: undefined, PIN_PEPPER_FILE: '/dev/zero' } }), 2, /PIN_PEPPER_FILE: cannot read \/dev\/zero: larger than 4096 bytes/);
     expectOneErrorLine(admin(['user', 'list'], { env: { PIN_PEPPER: undefined, PIN_PEPPER_FILE: '/nonexistent/pepper' } }), 2, /PIN_PEPPER_FILE: cannot read/);
     const dir = mkdtempSync(join(tmpdir(), 'cli-pepper-'));
     try {
@@ -165,7 +170,7 @@ describe('refusals: exit 1', () => {
   });
 
   test('a different pepper is refused for every PIN write, and nothing is written', () => {
-    const other = { PIN_PEPPER: 'another-pepper-entirely-0123456789' };
+    const other = { PIN_PEPPER: OTHER_PEPPER };
     const before = json(admin(['audit', '--json']));
     expectOneErrorLine(admin(['default-pin', 'set'], { input: '25814703\n', env: other }), 1, /PIN_PEPPER is not the pepper this Redis was set up with/);
     expectOneErrorLine(admin(['user', 'set-pin', 'zoe'], { input: '25814703\n', env: other }), 1, /fingerprint mismatch/);

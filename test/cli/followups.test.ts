@@ -22,6 +22,7 @@ import {
   json,
   makeRunner,
   OPERATOR,
+  OTHER_PEPPER,
   PEPPER,
   prepareCli,
   spawnAdmin,
@@ -90,6 +91,7 @@ describe('LOCKOUT_WEBHOOK_URL', () => {
 
   beforeEach(() => {
     webhook.received.length = 0;
+    webhook.authorizations.length = 0;
     webhook.refuseNext(0);
   });
 
@@ -138,11 +140,42 @@ describe('LOCKOUT_WEBHOOK_URL', () => {
   test('a LOCKOUT_WEBHOOK_URL that is not http(s) is a usage error', () => {
     expectOneErrorLine(admin(['user', 'list'], { env: { LOCKOUT_WEBHOOK_URL: 'ftp://example.org/x' } }), 2, /LOCKOUT_WEBHOOK_URL must start with http/);
     expectOneErrorLine(admin(['user', 'list'], { env: { LOCKOUT_WEBHOOK_URL: 'not a url' } }), 2, /LOCKOUT_WEBHOOK_URL is not a URL/);
+    expectOneErrorLine(admin(['user', 'list'], { env: { LOCKOUT_WEBHOOK_URL: 'javascript:alert(1)' } }), 2, /LOCKOUT_WEBHOOK_URL must start with http/);
+  });
+
+  test('credentials in the URL are refused without being echoed; the token travels as a Bearer header', async () => {
+    const withUserinfo = admin(['user', 'list'], { env: { LOCKOUT_WEBHOOK_URL: 'http://hookuser:hook-secret-4711@127.0.0.1:1/x' } });
+    expectOneErrorLine(withUserinfo, 2, /LOCKOUT_WEBHOOK_URL must not contain a user name or password .*LOCKOUT_WEBHOOK_TOKEN/);
+    expect(withUserinfo.stderr).not.toMatch(/hook-secret-4711|hookuser/);
+    expectOneErrorLine(admin(['user', 'list'], { env: { LOCKOUT_WEBHOOK_TOKEN: 'tok' } }), 2, /LOCKOUT_WEBHOOK_TOKEN is set but LOCKOUT_WEBHOOK_URL is not/);
+
+    // A 307 is a failed delivery: not followed to its Location, retried at the configured URL.
+    // --debug puts the store's log lines on stderr: they name the scheme and host only.
+    const elsewhere = await startWebhookReceiver('/elsewhere');
+    try {
+      await lock('1001');
+      webhook.refuseNext(1, 307, elsewhere.url);
+      const token = 'hook-token-5c1e9a';
+      const unlocked = await run(['--debug', 'user', 'unlock', 'alice'], { ...hook(), LOCKOUT_WEBHOOK_TOKEN: token });
+      expect(unlocked.code).toBe(0);
+      expect(elsewhere.authorizations).toEqual([]);
+      expect(webhook.authorizations).toEqual([`Bearer ${token}`, `Bearer ${token}`]);
+      expect(webhook.received).toEqual([expect.objectContaining({ event: 'unlocked', userId: 'alice' })]);
+      const origin = new URL(webhook.url).origin;
+      expect(unlocked.stderr).toContain(`lockout webhook failed, will retry`);
+      expect(unlocked.stderr).toContain(origin);
+      expect(unlocked.stderr).toContain('HTTP 307 (redirect, not followed)');
+      expect(unlocked.stderr).not.toContain(token);
+      expect(unlocked.stderr).not.toContain('/lockout');
+      expect(unlocked.stderr).not.toContain('/elsewhere');
+    } finally {
+      await elsewhere.close();
+    }
   });
 });
 
 describe('a different pepper', () => {
-  const other = { PIN_PEPPER: 'another-pepper-entirely-0123456789' };
+  const other = { PIN_PEPPER: OTHER_PEPPER };
 
   test('every write is refused with exit 1 before anything is asked or written; reads work', () => {
     const before = json(admin(['audit', '--limit', '1000', '--json']));
@@ -256,6 +289,7 @@ describe('policy set', () => {
           refuseOutsideStarLogin: round === 0,
           locationThrottlePerHour: 30,
           untrustedLockout: 'permanent',
+          refuseCommonPins: true,
         },
       });
     }

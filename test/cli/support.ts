@@ -60,7 +60,10 @@ export function prepareCli(): PreparedCli {
   return { main: join(dir, 'src', 'cli', 'main.js'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export const PEPPER = 'cli-test-pepper-not-for-production';
+/** 32 random bytes, hex: the shape the CLI insists on (drawn with openssl rand -hex 32). */
+export const PEPPER = '0055d81de939efac22a68bc2e4e30520bfefa3fb899001c6872dd4fb270b9471';
+/** Another strong pepper, for the "different pepper" cases (base64 this time). */
+export const OTHER_PEPPER = 'q2X0hTqL8c1yZ7mK4vR9wE3uN6bP5sJdA0fGiHoWlQY=';
 export const OPERATOR = 'op-alice';
 
 export interface RunResult {

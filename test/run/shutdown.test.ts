@@ -18,7 +18,7 @@ import { ended, heard, hears } from '../support/portal-harness';
 const REPO = path.resolve(__dirname, '..', '..');
 const ARI_USER = 'voice-portal';
 const ARI_PASS = 'shutdown-test-ari-password';
-const PEPPER = 'shutdown-test-pepper-0123456789';
+const PEPPER = 'd4ff9b25e1980ca057384e5185f0bcebb2b3a7cac3a2a80c2ef08662fb47bb5f';
 
 let built: PreparedCli;
 let redis: TestRedis;

@@ -1,7 +1,10 @@
+import { createHmac } from 'node:crypto';
 import {
   CURRENT_HASH_PARAMS,
   PinHashFormatError,
+  checkPepperFingerprint,
   dummyVerify,
+  formatHashParams,
   hashPin,
   matchesAnyHash,
   parseStoredHash,
@@ -12,8 +15,8 @@ import {
 } from '../../src/security/pin-hash';
 import { DEFAULT_PIN_POLICY, checkPinForUser, type PinPolicy } from '../../src/security/pin-policy';
 
-const PEPPER = 'test-pepper-0123456789abcdef';
-const OTHER_PEPPER = 'another-pepper-fedcba9876543210';
+const PEPPER = 'da345956b61d806a084c3b81c69d20065fb556c43dd96ce4f64df68e48fbe7cd';
+const OTHER_PEPPER = '760d9a974ec0d8f0082b7ab66354f09765f4f67a9d5c54d2f2a2c103ca476c74';
 /** Cheaper than production: for hashes whose cost does not matter to the test. */
 const CHEAP: HashParams = { N: 1024, r: 8, p: 1, keyLen: 32 };
 
@@ -101,7 +104,7 @@ describe('malformed input', () => {
 
   test('an empty pepper is refused', async () => {
     await expect(hashPin('583920', '')).rejects.toThrow(/pepper/);
-    expect(() => pepperFingerprint('')).toThrow(/pepper/);
+    await expect(pepperFingerprint('')).rejects.toThrow(/pepper/);
   });
 
   test('invalid params are refused when hashing', async () => {
@@ -135,12 +138,24 @@ describe('matchesAnyHash', () => {
 });
 
 describe('pepperFingerprint', () => {
-  test('stable for one pepper, different for another, 16 hex chars, not the pepper', () => {
-    const a = pepperFingerprint(PEPPER);
-    expect(a).toMatch(/^[0-9a-f]{16}$/);
-    expect(pepperFingerprint(PEPPER)).toBe(a);
-    expect(pepperFingerprint(OTHER_PEPPER)).not.toBe(a);
-    expect(PEPPER).not.toContain(a);
+  test('a salted scrypt hash (as slow as a PIN hash) that only its own pepper matches', async () => {
+    const a = await pepperFingerprint(PEPPER, CHEAP);
+    const b = await pepperFingerprint(PEPPER, CHEAP);
+    expect(a).toMatch(/^scrypt\$v1\$N=1024,r=8,p=1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(b).not.toBe(a); // random salt
+    expect(await pepperFingerprint(PEPPER)).toContain(`$${formatHashParams(CURRENT_HASH_PARAMS)}$`);
+    await expect(checkPepperFingerprint(PEPPER, a)).resolves.toBe('match');
+    await expect(checkPepperFingerprint(PEPPER, b)).resolves.toBe('match');
+    await expect(checkPepperFingerprint(OTHER_PEPPER, a)).resolves.toBe('mismatch');
+    expect(a).not.toContain(PEPPER);
+  });
+
+  test('the old 16-hex fingerprint (truncated HMAC) is recognised for its pepper only; junk is a mismatch', async () => {
+    // Written the way the seed wrote it.
+    const legacy = createHmac('sha256', PEPPER).update('voice-portal pepper fingerprint', 'utf8').digest('hex').slice(0, 16);
+    await expect(checkPepperFingerprint(PEPPER, legacy)).resolves.toBe('legacy-match');
+    await expect(checkPepperFingerprint(OTHER_PEPPER, legacy)).resolves.toBe('mismatch');
+    await expect(checkPepperFingerprint(PEPPER, 'not-a-fingerprint')).resolves.toBe('mismatch');
   });
 });
 

@@ -11,6 +11,8 @@ import {
   type PinPolicy,
   type PinRejection,
 } from '../../src/security/pin-policy';
+import { commonPins, isCommonPin } from '../../src/security/common-pins';
+import { randomPin } from '../../src/security/pin-hash';
 
 const policy = DEFAULT_PIN_POLICY;
 const min4: PinPolicy = { ...DEFAULT_PIN_POLICY, minLength: 4 };
@@ -38,7 +40,7 @@ const cases: Case[] = [
   ['30 digits is the default maximum', '135792468035791357924680357913', {}, null],
   ['31 digits', '1357924680357913579246803579135', {}, 'too-long'],
   ['9 digits over a maximum of 8', '135792468', {}, 'too-long', max8],
-  ['4 digits allowed when minimum is 4', '1357', {}, null, min4],
+  ['4 digits allowed when minimum is 4', '1385', {}, null, min4],
   ['3 digits under minimum 4', '135', {}, 'too-short', min4],
   ['too-short wins over too-simple', '1111', {}, 'too-short'],
   // same digit 4+ in a row
@@ -137,13 +139,13 @@ describe('phone number handling', () => {
 
 describe('validatePolicy', () => {
   test('the default policy is valid', () => {
-    expect(DEFAULT_PIN_POLICY).toEqual({ minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 10 });
+    expect(DEFAULT_PIN_POLICY).toEqual({ minLength: 6, maxLength: 30, historySize: 5, maxFailures: 4, throttlePerHour: 10, refuseCommonPins: true });
     expect(validatePolicy(DEFAULT_PIN_POLICY)).toEqual([]);
   });
 
   test('limits an administrator may set are accepted', () => {
-    expect(validatePolicy({ minLength: 4, maxLength: 4, historySize: 0, maxFailures: 1, throttlePerHour: 1 })).toEqual([]);
-    expect(validatePolicy({ minLength: 15, maxLength: 30, historySize: 20, maxFailures: 10, throttlePerHour: 500 })).toEqual([]);
+    expect(validatePolicy({ minLength: 4, maxLength: 4, historySize: 0, maxFailures: 1, throttlePerHour: 1, refuseCommonPins: false })).toEqual([]);
+    expect(validatePolicy({ minLength: 15, maxLength: 30, historySize: 20, maxFailures: 10, throttlePerHour: 500, refuseCommonPins: true })).toEqual([]);
   });
 
   test.each<[string, Partial<PinPolicy>, RegExp]>([
@@ -165,11 +167,51 @@ describe('validatePolicy', () => {
   });
 
   test('several problems are all reported', () => {
-    expect(validatePolicy({ minLength: 2, maxLength: 40, historySize: 50, maxFailures: 0, throttlePerHour: 0 })).toHaveLength(5);
+    expect(validatePolicy({ minLength: 2, maxLength: 40, historySize: 50, maxFailures: 0, throttlePerHour: 0, refuseCommonPins: true })).toHaveLength(5);
   });
 });
 
 test('every rejection has a printable reason', () => {
-  const all: PinRejection[] = ['not-digits', 'too-short', 'too-long', 'too-simple', 'contains-number', 'used-recently', 'is-default'];
+  const all: PinRejection[] = ['not-digits', 'too-short', 'too-long', 'too-simple', 'too-common', 'contains-number', 'used-recently', 'is-default'];
   for (const r of all) expect(PIN_REJECTION_TEXT[r]).toMatch(/\w/);
+});
+
+describe('common PINs (too-common)', () => {
+  const policy = { ...DEFAULT_PIN_POLICY, minLength: 4 };
+
+  test.each(['112233', '147258', '159753', '123321', '102030', '010190', '25121985', '19900101', '741852', '2580', '1004', '246810', '11223344'])(
+    '%s is refused as too-common',
+    (pin) => {
+      expect(checkPinShape(pin, policy)).toBe('too-common');
+      expect(checkPinForUser(pin, policy, {})).toBe('too-common');
+      expect(checkAdminPasscode(pin, policy)).toBe('too-common');
+    },
+  );
+
+  test('turned off, the same PINs pass (the other rules still apply)', () => {
+    const off = { ...policy, refuseCommonPins: false };
+    for (const pin of ['112233', '147258', '159753', '123321', '102030', '010190']) expect(checkPinShape(pin, off)).toBeNull();
+    expect(checkPinShape('123456', off)).toBe('too-simple');
+  });
+
+  test('an ordinary PIN passes; so does one that merely contains a date or a walk', () => {
+    for (const pin of ['583920', '740261', '19907352', '91472583', '260417']) expect(checkPinShape(pin, policy)).toBeNull();
+  });
+
+  test('the list blocks little of the PIN space: random PINs are rarely refused by it', () => {
+    const list = commonPins();
+    const share = (length: number): number => [...list].filter((p) => p.length === length).length / 10 ** length;
+    expect(share(6)).toBeLessThan(0.06);
+    expect(share(8)).toBeLessThan(0.001);
+    expect(share(4)).toBeLessThan(0.1);
+  });
+
+  test('randomPin never draws a common PIN', () => {
+    for (let i = 0; i < 300; i++) expect(isCommonPin(randomPin(6, (pin) => checkPinForUser(pin, DEFAULT_PIN_POLICY, {}) === null))).toBe(false);
+  });
+});
+
+test("a PIN that contains the user's number and is common is refused for the number (the more useful reason)", () => {
+  expect(checkPinForUser('200177', DEFAULT_PIN_POLICY, { extension: '2001' })).toBe('contains-number');
+  expect(checkPinForUser('200177', DEFAULT_PIN_POLICY, {})).toBe('too-common');
 });

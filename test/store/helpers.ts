@@ -1,11 +1,12 @@
 /** Shared set-up for the store's integration tests. */
 import Redis from 'ioredis';
 import { silentLogger } from '../../src/log';
-import { hashPin, pepperFingerprint, randomPin, verifyPin, type HashParams } from '../../src/security/pin-hash';
+import { checkPepperFingerprint, hashPin, pepperFingerprint, randomPin, verifyPin, type HashParams } from '../../src/security/pin-hash';
 import type { PinHasher } from '../../src/store/context';
 import { openStore, type Store, type StoreOptions } from '../../src/store';
 
-export const PEPPER = 'test-pepper-do-not-use-in-production';
+/** 32 random bytes, hex: the shape config.ts insists on (drawn with openssl rand -hex 32). */
+export const PEPPER = '867ff334e236b94df11d413e20f75fdf5679d3224b302824765333bf20bb36d6';
 
 /** Cheap scrypt parameters: the suite exercises the store, not the hash cost. */
 export const CHEAP_PARAMS: HashParams = { N: 1024, r: 8, p: 1, keyLen: 32 };
@@ -40,7 +41,8 @@ export function countingHasher(): CountingHasher {
       for (const stored of hashes) if ((await verifyPin(pin, stored, pepper)).ok) return true;
       return false;
     },
-    pepperFingerprint,
+    pepperFingerprint: (pepper) => pepperFingerprint(pepper, CHEAP_PARAMS),
+    checkPepperFingerprint,
     randomPin,
   };
   return hasher;

@@ -10,7 +10,7 @@
  *
  * The PINs used here are test values, never printed.
  */
-import { hashPin, pepperFingerprint, randomPin, verifyPin, type HashParams } from '../../src/security/pin-hash';
+import { checkPepperFingerprint, hashPin, pepperFingerprint, randomPin, verifyPin, type HashParams } from '../../src/security/pin-hash';
 import type { PinHasher } from '../../src/store';
 import type { CallLogEntry, SimCall } from '../double/control';
 import { type Harness } from './portal-harness';
@@ -54,7 +54,8 @@ export function observingHasher(): ObservingHasher {
       for (const stored of hashes) if ((await verifyPin(pin, stored, pepper)).ok) return true;
       return false;
     },
-    pepperFingerprint,
+    pepperFingerprint: (pepper) => pepperFingerprint(pepper, CHEAP),
+    checkPepperFingerprint,
     randomPin,
     holdPin(pin) {
       let release = (): void => undefined;

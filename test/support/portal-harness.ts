@@ -14,7 +14,8 @@ import { startTestRedis, type TestRedis } from './redis';
 
 export const ARI_USER = 'voice-portal';
 export const ARI_PASS = 'test-ari-password';
-export const PEPPER = 'test-pepper-0123456789abcdef';
+/** 32 random bytes, hex: the shape config.ts insists on (drawn with openssl rand -hex 32). */
+export const PEPPER = '117821c8defffbdbdb3e6a933f1d79ca58844a1ccde8296390646539e70bbb78';
 const SOUNDS_DIR = path.resolve(__dirname, '../../sounds');
 
 /** Fast but ordered: prompts at 1/20 of their length, short waits for keys. */

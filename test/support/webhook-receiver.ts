@@ -10,8 +10,13 @@ export interface WebhookReceiver {
   readonly url: string;
   /** Bodies accepted so far, in order (clear with `received.length = 0`). */
   readonly received: Record<string, unknown>[];
-  /** Answer the next `count` deliveries with `status` (a failure) instead of accepting them. */
-  refuseNext(count: number, status?: number): void;
+  /** The Authorization header of every delivery (accepted or refused), in order. */
+  readonly authorizations: (string | undefined)[];
+  /**
+   * Answer the next `count` deliveries with `status` (a failure) instead of accepting them;
+   * `location` adds a Location header (to answer with a redirect).
+   */
+  refuseNext(count: number, status?: number, location?: string): void;
   close(): Promise<void>;
 }
 
@@ -19,13 +24,16 @@ export async function startWebhookReceiver(path = '/hook'): Promise<WebhookRecei
   const received: Record<string, unknown>[] = [];
   let refusals = 0;
   let refusalStatus = 500;
+  let refusalLocation: string | undefined;
+  const authorizations: (string | undefined)[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
+      authorizations.push(req.headers.authorization);
       if (refusals > 0) {
         refusals--;
-        res.writeHead(refusalStatus).end();
+        res.writeHead(refusalStatus, refusalLocation !== undefined ? { location: refusalLocation } : {}).end();
         return;
       }
       received.push(JSON.parse(body) as Record<string, unknown>);
@@ -36,9 +44,11 @@ export async function startWebhookReceiver(path = '/hook'): Promise<WebhookRecei
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
     received,
-    refuseNext(count, status = 500) {
+    authorizations,
+    refuseNext(count, status = 500, location) {
       refusals = count;
       refusalStatus = status;
+      refusalLocation = location;
     },
     async close() {
       server.closeAllConnections();

@@ -6,6 +6,10 @@
  * interrupted (Ctrl-C: exit 0). With --json it prints JSON Lines (one event per line) so
  * that a consumer can process events as they come. If Redis goes away while following, the
  * command ends with exit 3 like any other.
+ *
+ * The trail and the noise (throttled and refused-while-locked calls, a stream of their own so
+ * that a flood of them never rolls a lock or a reset out of the trail) are shown merged in time
+ * order; --no-noise shows the trail alone (what to read after a flood).
  */
 import type { Command } from 'commander';
 import type { AuditEvent, AuditFilter } from '../../store';
@@ -20,6 +24,8 @@ interface AuditOptions {
   since?: number;
   limit: number;
   follow?: boolean;
+  /** commander's --no-noise: false when given. */
+  noise: boolean;
 }
 
 const HEADERS = ['TIME', 'TYPE', 'ACTOR', 'USER', 'LOCATION', 'OUTCOME', 'DETAIL'];
@@ -50,11 +56,13 @@ export function registerAudit(program: Command, session: Session, onInterrupt: (
       .option('--since <time>', 'only events from this time: ISO 8601 (2024-05-01T08:00:00Z) or an age (15m, 2h, 7d)', sinceOption)
       .option('--limit <n>', 'at most the N most recent matching events', integerOption(1), 100)
       .option('--follow', 'keep printing new events as they happen (Ctrl-C to stop)')
+      .option('--no-noise', 'leave out the throttled and refused-while-locked calls (kept apart from the trail, so that a flood of them cannot push locks and resets out)')
       .action(async (options: AuditOptions) => {
         const store = await session.store();
         const filter: AuditFilter = {
           ...(options.user !== undefined ? { userId: options.user } : {}),
           ...(options.location !== undefined ? { locationId: options.location } : {}),
+          ...(options.noise ? {} : { includeNoise: false }),
         };
         // Taken BEFORE the history is read: every entry up to it is covered by that read.
         const newestBefore = options.follow ? await store.latestAuditId() : '0-0';
@@ -75,5 +83,6 @@ export function registerAudit(program: Command, session: Session, onInterrupt: (
       }),
     'voice-portal-admin audit --user alice --since 7d',
     'voice-portal-admin audit --location paris --follow --json',
+    'voice-portal-admin audit --no-noise --since 1d',
   );
 }

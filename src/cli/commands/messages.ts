@@ -15,6 +15,7 @@ import { formatTable, iso, printJson, printLine } from '../output';
 import type { Session } from '../session';
 import { ariSettings, connectAsteriskMedia, openCliMessageStore, type Env } from './doctor';
 import { withExample } from './shared';
+import { escapeForTerminal } from '../escape';
 
 export interface MessageJson {
   id: string;
@@ -104,7 +105,7 @@ export function registerMessages(program: Command, session: Session, env: Env): 
       const { recordingsLeft } = await purgeMessages(messages, id, env);
       if (recordingsLeft > 0) {
         session.streams.stderr.write(
-          `warning: ${recordingsLeft} message recording(s) of ${id} left in Asterisk (ARI_URL not set): run voice-portal-admin doctor --fix with the ARI settings\n`,
+          `${escapeForTerminal(`warning: ${recordingsLeft} message recording(s) of ${id} left in Asterisk (ARI_URL not set): run voice-portal-admin doctor --fix with the ARI settings`)}\n`,
         );
       }
     } finally {

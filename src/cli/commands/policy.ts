@@ -17,6 +17,7 @@ interface PolicyOptions {
   // issue #11
   locationThrottle?: number;
   untrustedLockout?: 'permanent' | 'temporary';
+  refuseCommonPins?: 'on' | 'off';
 }
 
 const onOff = (value: boolean): string => (value ? 'on' : 'off');
@@ -31,6 +32,7 @@ function policyText(p: OrgPolicy): string {
     ['refuse * logins from outside callers', onOff(p.refuseOutsideStarLogin)],
     ['location throttle (untrusted per hour)', String(p.locationThrottlePerHour)],
     ['locks from untrusted calls', p.untrustedLockout],
+    ['refuse common PINs (keypad patterns, dates, top lists)', onOff(p.refuseCommonPins)],
   ]);
 }
 
@@ -76,6 +78,12 @@ export function registerPolicy(program: Command, session: Session): void {
           'what failures from untrusted calls lock: permanent (until an administrator acts) or temporary (5 min, doubled at each lock in a row, permanent after 3)',
         ).choices(['permanent', 'temporary']),
       )
+      .addOption(
+        new Option(
+          '--refuse-common-pins <on|off>',
+          'on (default): refuse the PINs attackers try first (top lists of PIN studies, keypad patterns such as 147258, dates such as 010190)',
+        ).choices(['on', 'off']),
+      )
       .action(async (options: PolicyOptions) => {
         const changes: PolicyChanges = {
           ...(options.minLength !== undefined ? { minLength: options.minLength } : {}),
@@ -86,10 +94,11 @@ export function registerPolicy(program: Command, session: Session): void {
           ...(options.refuseOutsideStarLogin !== undefined ? { refuseOutsideStarLogin: options.refuseOutsideStarLogin === 'on' } : {}),
           ...(options.locationThrottle !== undefined ? { locationThrottlePerHour: options.locationThrottle } : {}),
           ...(options.untrustedLockout !== undefined ? { untrustedLockout: options.untrustedLockout } : {}),
+          ...(options.refuseCommonPins !== undefined ? { refuseCommonPins: options.refuseCommonPins === 'on' } : {}),
         };
         if (Object.keys(changes).length === 0) {
           throw usage(
-            'policy set: give at least one of --min-length, --max-length, --history, --max-failures, --throttle, --refuse-outside-star-login, --location-throttle, --untrusted-lockout',
+            'policy set: give at least one of --min-length, --max-length, --history, --max-failures, --throttle, --refuse-outside-star-login, --location-throttle, --untrusted-lockout, --refuse-common-pins',
           );
         }
         // One store-side update of only these fields (validated merged with the current ones).
@@ -100,5 +109,6 @@ export function registerPolicy(program: Command, session: Session): void {
     'voice-portal-admin policy set --min-length 8 --max-failures 4',
     'voice-portal-admin policy set --refuse-outside-star-login on',
     'voice-portal-admin policy set --untrusted-lockout temporary --location-throttle 30',
+    'voice-portal-admin policy set --refuse-common-pins off',
   );
 }

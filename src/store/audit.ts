@@ -9,7 +9,7 @@
  * Readers: `read` (the last N matching entries) and `followAuditStream` (blocking XREAD on a
  * dedicated connection, for `audit --follow`).
  */
-import type Redis from 'ioredis';
+import type { RedisClient } from './connection';
 import type { Logger } from '../log';
 import { auditKey } from './keys';
 import type { AuditEvent, AuditEventType, AuditFilter, AuditQuery } from './types';
@@ -128,7 +128,7 @@ export class LockoutWebhook {
 
 export class AuditTrail {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly logger: Logger,
     private readonly webhook?: LockoutWebhook,
   ) {}
@@ -180,7 +180,7 @@ export class AuditTrail {
   }
 }
 
-async function newestId(redis: Redis): Promise<string> {
+async function newestId(redis: RedisClient): Promise<string> {
   const newest = await redis.xrevrange(auditKey, '+', '-', 'COUNT', 1);
   return newest.length > 0 ? newest[0][0] : '0-0';
 }
@@ -204,7 +204,7 @@ const FOLLOW_BATCH = 500;
  * short (this function then returns). Its command timeout must exceed FOLLOW_BLOCK_MS.
  */
 export async function followAuditStream(
-  connection: Redis,
+  connection: RedisClient,
   fromId: string,
   onEvent: (event: AuditEvent) => void | Promise<void>,
   signal: AbortSignal,

@@ -326,7 +326,7 @@ export async function startTestSentinels(opts: { replicas?: number } = {}): Prom
     const currentMaster = async (): Promise<number> => {
       for (const port of sentinelPorts) {
         const info = (await rawCommand(port, 'INFO sentinel')) ?? '';
-        const m = new RegExp(`name=${masterName},status=ok,address=127\\.0\\.0\\.1:(\\d+)`).exec(info);
+        const m = new RegExp(`name=${masterName},status=[a-z_]+,address=127\\.0\\.0\\.1:(\\d+)`).exec(info);
         if (m) return Number(m[1]);
       }
       throw new Error('no sentinel names a master');

@@ -3,6 +3,8 @@
  * placed on the ARI test double. Each metric is read before and after the event it counts,
  * and must have moved. Nothing scraped may carry a PIN, a caller ID or a user id.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startHealthServer, type HealthServer } from '../../src/http/health';
 import { ADMIN_PASSCODE, ended, heard, hears, PARIS, startHarness, waitUntil, type Harness } from '../support/portal-harness';
 
@@ -199,4 +201,23 @@ test('no label carries a PIN, a caller ID or a user id; every label value is fro
       expect({ label, ok: (allowed[label as string] ?? /^$/).test(labelValue as string) }).toEqual({ label, ok: true });
     }
   }
+});
+
+test('the Grafana dashboard (deploy/grafana/voice-portal.json) queries only metrics /metrics serves, and shows each of them', async () => {
+  const dashboard = JSON.parse(readFileSync(join(__dirname, '../../deploy/grafana/voice-portal.json'), 'utf8')) as {
+    panels: { title: string; targets: { expr: string }[] }[];
+  };
+  const text = await scrape();
+  const served = new Set([...text.matchAll(/^# TYPE (voice_portal_[a-z_]+) /gm)].map((m) => m[1] as string));
+  const queried = new Set<string>();
+  for (const panel of dashboard.panels) {
+    expect(panel.targets.length).toBeGreaterThan(0);
+    for (const target of panel.targets) {
+      for (const [name] of target.expr.matchAll(/voice_portal_[a-z_]+/g)) queried.add(name.replace(/_(bucket|sum|count)$/, ''));
+    }
+  }
+  for (const name of queried) expect({ name, served: served.has(name) }).toEqual({ name, served: true });
+  // Every portal metric (process metrics aside) has a panel.
+  const portal = [...served].filter((name) => !/^voice_portal_(process|nodejs)_/.test(name));
+  for (const name of portal) expect({ name, shown: queried.has(name) }).toEqual({ name, shown: true });
 });

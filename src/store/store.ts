@@ -44,7 +44,10 @@ export interface StoreOptions {
   webhookUrl?: string;
   /** Name shown by CLIENT LIST (e.g. `voice-portal`, `voice-portal-cli`). */
   connectionName?: string;
-  /** Tests only: replace the hashing functions (cheaper parameters, counting evaluations). */
+  /**
+   * Replace the hashing functions: tests (cheaper parameters, counting evaluations) and the
+   * application's metrics (the default hasher, timed).
+   */
   hasher?: PinHasher;
   /** Tests only: webhook retry delays (ms). */
   webhookRetryDelaysMs?: number[];

@@ -13,9 +13,12 @@ export class KeyToRequestTimer {
 
   constructor(private readonly observe: KeyLatencyObserver | undefined) {}
 
-  /** A key arrived (only the first key since the last request counts). */
+  /**
+   * A key arrived. The latest key counts: within an entry (`123456#`) the keys before `#`
+   * need no reaction, and timing from the first one would measure the caller's typing.
+   */
   markKey(): void {
-    if (this.observe && this.keyAt === undefined) this.keyAt = performance.now();
+    if (this.observe) this.keyAt = performance.now();
   }
 
   private requestSent(): void {

@@ -7,10 +7,14 @@ import { startAriEngine, type AriEngine, type ReconnectOptions } from './ari';
 import type { Config } from './config';
 import type { Logger } from './log';
 import { DEFAULT_TIMINGS, DEFAULT_VOICEMAIL, type PortalTimings, type VoicemailSettings } from './portal/deps';
+import { countLocksFromAudit } from './metrics/audit-counter';
+import { PrometheusMetrics } from './metrics/prometheus';
+import { timedHasher } from './metrics/timed-hasher';
 import { handlePortalCall } from './portal/entry';
 import { Lamps } from './portal/lamps';
 import { CallGate, type DrainReport } from './shutdown';
-import { openMessageStore, openStore, type MessageStore, type Store, type StoreOptions } from './store';
+import { defaultPinHasher, openMessageStore, openStore, type MessageStore, type Store, type StoreOptions } from './store';
+import { observeRedisCommands } from './store/command-timing';
 
 export interface AppOptions {
   /** Override the portal's waits (tests shorten them). */
@@ -22,6 +26,8 @@ export interface AppOptions {
   voicemail?: Partial<VoicemailSettings>;
   /** Tests and benchmarks only: the store's hasher (to hold a verification open) and clock. */
   store?: Pick<StoreOptions, 'hasher' | 'clock'>;
+  /** prom-client's default process metrics in /metrics (default true; tests turn them off). */
+  processMetrics?: boolean;
 }
 
 export interface App {
@@ -29,6 +35,8 @@ export interface App {
   readonly store: Store;
   /** Voice messages (own Redis connection, closed by stop()). */
   readonly messages: MessageStore;
+  /** What /metrics serves (issue #14). */
+  readonly metrics: PrometheusMetrics;
   /** True once drain() began: new calls are refused (and /readyz says so). */
   readonly draining: boolean;
   /**
@@ -44,6 +52,8 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
   if (config.pinPepperIsDevelopmentDefault) {
     logger.warn('PIN_PEPPER is not set: using the public development pepper (never do this in production)');
   }
+  const metrics = new PrometheusMetrics({ defaultMetrics: options.processMetrics ?? true });
+  const stopObservingRedis = observeRedisCommands((command, seconds, ok) => metrics.redisCommand(command, seconds, ok));
   const store = openStore({
     redis: config.redis,
     pepper: config.pinPepper,
@@ -51,7 +61,8 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     webhookUrl: config.lockoutWebhookUrl,
     ...(config.lockoutWebhookToken !== undefined ? { webhookToken: config.lockoutWebhookToken } : {}),
     connectionName: 'voice-portal',
-    ...options.store,
+    ...(options.store?.clock !== undefined ? { clock: options.store.clock } : {}),
+    hasher: timedHasher(options.store?.hasher ?? defaultPinHasher, (operation, seconds) => metrics.pinHashed(operation, seconds)),
   });
   const timings: PortalTimings = { ...DEFAULT_TIMINGS, ...options.timings };
   const messages = openMessageStore({ redis: config.redis, connectionName: 'voice-portal-messages' });
@@ -63,8 +74,20 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     logger,
     playbackTimeoutMs: options.playbackTimeoutMs,
     reconnect: options.reconnect,
-    onCall: (call) => gate.serve(call, (flowCall) => handlePortalCall(flowCall, { store, recordings: engine.storedRecordings, timings, logger, messages, lamps, voicemail })),
+    onKeyToRequest: (seconds) => metrics.keyAnswered(seconds),
+    onCall: (call) => gate.serve(call, (flowCall) => handlePortalCall(flowCall, { store, recordings: engine.storedRecordings, timings, logger, messages, lamps, voicemail, metrics })),
   });
+  // One Asterisk server today, named by its ARI host:port (issue #14 item 1 adds more, and
+  // the lease, which then feeds setLeaseHolder itself).
+  const ariServer = new URL(config.ari.url).host;
+  const reportAri = (state: AriEngine['state']): void => {
+    metrics.setAriState(ariServer, state);
+    metrics.setLeaseHolder(ariServer, state === 'connected');
+  };
+  reportAri(engine.state);
+  engine.on('state', reportAri);
+  const stopCounting = new AbortController();
+  const counting = countLocksFromAudit(store, metrics, logger, stopCounting.signal);
   const lamps = new Lamps(engine.messageWaiting, (userId) => messages.counts(userId), logger.child({ component: 'lamps' }));
   // Every (re)connection to Asterisk: put every user's lamp right (counts changed while the
   // application was away, or Asterisk lost them). In the background: calls need not wait.
@@ -75,14 +98,18 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     engine,
     store,
     messages,
+    metrics,
     get draining() {
       return gate.isDraining;
     },
     drain: (graceMs) => gate.drain(graceMs),
     async stop() {
       await engine.stop();
+      stopCounting.abort();
+      await counting;
       await store.close();
       await messages.close();
+      stopObservingRedis();
     },
   };
 }

@@ -25,6 +25,20 @@ export interface RedisConfig {
   /** Optional Sentinel set-up: comma-separated host:port list and the master name. */
   sentinels?: { host: string; port: number }[];
   sentinelName?: string;
+  // ---- Redis Cluster and replication acknowledgement (issue #14) ----
+  /**
+   * REDIS_CLUSTER_NODES: some nodes of a Redis Cluster (the client discovers the others).
+   * The URL then only gives the credentials and TLS; its host and port are not used.
+   */
+  clusterNodes?: { host: string; port: number }[];
+  /**
+   * REDIS_WAIT_REPLICAS: before a failure count, a lock or a PIN-state change is acted on,
+   * wait until it reached this many replicas (at most as many as the master has connected).
+   * 0 = do not wait. See src/store/replication.ts.
+   */
+  waitReplicas?: number;
+  /** REDIS_WAIT_TIMEOUT_MS: how long to wait for those acknowledgements (then: unavailable). */
+  waitTimeoutMs?: number;
 }
 
 export interface Config {
@@ -129,6 +143,52 @@ function url(env: Env, name: string, fallback: string, schemes: string[]): strin
   return raw;
 }
 
+/**
+ * A `host:port,host:port` list (REDIS_SENTINELS, REDIS_CLUSTER_NODES). `fail` builds the
+ * error: a ConfigError here, a usage error in the CLI.
+ */
+export function parseHostPortList(raw: string, name: string, defaultPort: number, fail: (message: string) => Error): { host: string; port: number }[] {
+  return raw.split(',').map((entry) => {
+    const trimmed = entry.trim();
+    const colon = trimmed.lastIndexOf(':');
+    const host = colon > 0 ? trimmed.slice(0, colon) : trimmed;
+    const port = colon > 0 ? Number(trimmed.slice(colon + 1)) : defaultPort;
+    if (!host || !/^[A-Za-z0-9.-]+$/.test(host) || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw fail(`${name}: bad entry "${entry}" (want host:port)`);
+    }
+    return { host, port };
+  });
+}
+
+/**
+ * REDIS_CLUSTER_NODES, REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT_MS, shared by the application
+ * and the admin CLI. Cluster and Sentinel exclude each other.
+ */
+export function redisClusterAndReplication(
+  env: Env,
+  fail: (message: string) => Error,
+): Pick<RedisConfig, 'clusterNodes' | 'waitReplicas' | 'waitTimeoutMs'> {
+  const out: Pick<RedisConfig, 'clusterNodes' | 'waitReplicas' | 'waitTimeoutMs'> = {};
+  if (env.REDIS_CLUSTER_NODES) {
+    if (env.REDIS_SENTINELS) throw fail('REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: set one of them');
+    out.clusterNodes = parseHostPortList(env.REDIS_CLUSTER_NODES, 'REDIS_CLUSTER_NODES', 6379, fail);
+    if (env.REDIS_URL && /^rediss?:\/\/[^/]*\/\d*[1-9]/.test(env.REDIS_URL)) throw fail('a Redis Cluster has only database 0: remove the /<db> from REDIS_URL');
+  }
+  const replicas = env.REDIS_WAIT_REPLICAS;
+  if (replicas !== undefined && replicas !== '') {
+    const n = Number(replicas);
+    if (!Number.isInteger(n) || n < 0 || n > 16) throw fail(`REDIS_WAIT_REPLICAS must be a whole number from 0 to 16, got "${replicas}"`);
+    out.waitReplicas = n;
+  }
+  const timeout = env.REDIS_WAIT_TIMEOUT_MS;
+  if (timeout !== undefined && timeout !== '') {
+    const n = Number(timeout);
+    if (!Number.isInteger(n) || n < 1 || n > 10_000) throw fail(`REDIS_WAIT_TIMEOUT_MS must be a whole number of milliseconds from 1 to 10000, got "${timeout}"`);
+    out.waitTimeoutMs = n;
+  }
+  return out;
+}
+
 function sentinels(env: Env): { host: string; port: number }[] | undefined {
   const raw = env.REDIS_SENTINELS;
   if (!raw) return undefined;
@@ -211,6 +271,7 @@ export function loadConfig(env: Env = process.env): Config {
     redis: {
       url: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
       ...(sentinelList ? { sentinels: sentinelList, sentinelName: env.REDIS_SENTINEL_NAME ?? 'mymaster' } : {}),
+      ...redisClusterAndReplication(env, (message) => new ConfigError(message)),
     },
     pinPepper,
     pinPepperIsDevelopmentDefault: isDevelopmentDefault,

@@ -69,8 +69,9 @@ async function main(): Promise<number> {
         port: config.httpPort,
         host: config.httpHost,
         probe: { redisUp: () => app.store.ping(), ariState: () => app.engine.state, draining: () => app.draining },
+        metrics: app.metrics,
       });
-      logger.info('health endpoints listening', { host: config.httpHost, port: health.port, paths: ['/healthz', '/readyz'] });
+      logger.info('health endpoints listening', { host: config.httpHost, port: health.port, paths: ['/healthz', '/readyz', '/metrics'] });
     } catch (err) {
       logger.error('cannot serve the health endpoints', { host: config.httpHost, port: config.httpPort, error: (err as Error).message });
       await app.stop();

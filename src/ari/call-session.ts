@@ -8,6 +8,7 @@ import type { Logger } from '../log';
 import type { Call, CallEndInfo, GatherOptions, GatherResult, PlayOptions, PlayResult, RecordOptions, RecordResult } from './call';
 import { AriError, CallBusy, CallEnded, isChannelGone } from './errors';
 import { VerbTask, type CallRest, type PlaybackEvent, type RecordingEvent, type VerbContext, type VerbSettings } from './verb';
+import { KeyToRequestTimer } from './key-latency';
 import { GatherVerb } from './verbs/gather';
 import { PlayVerb } from './verbs/play';
 import { RecordVerb } from './verbs/record';
@@ -63,16 +64,20 @@ export class CallSession implements Call {
   private hangupSeen = false;
   private resolveEnded!: (info: CallEndInfo) => void;
   private readonly endListeners: ((info: CallEndInfo) => void)[] = [];
+  private readonly keyTimer: KeyToRequestTimer;
+  private readonly rest: CallRest;
 
   constructor(
     channel: AriChannelJson,
     args: readonly string[],
-    private readonly rest: CallRest,
+    rest: CallRest,
     readonly logger: Logger,
     settings: VerbSettings,
     /** Told once when the call ends, so the engine forgets it. */
     private readonly onFinished: (call: CallSession) => void,
   ) {
+    this.keyTimer = new KeyToRequestTimer(settings.onKeyToRequest);
+    this.rest = this.keyTimer.wrap(rest);
     this.channelId = channel.id;
     this.channelName = channel.name;
     this.callerNumber = channel.caller?.number ?? '';
@@ -87,7 +92,7 @@ export class CallSession implements Call {
     this.ctx = {
       channelId: this.channelId,
       language: this.language,
-      rest,
+      rest: this.rest,
       logger,
       settings,
       typeAhead: this.typeAhead,
@@ -151,6 +156,7 @@ export class CallSession implements Call {
 
   handleDtmf(digit: string): void {
     if (this.endInfo) return;
+    this.keyTimer.markKey();
     const disposition = this.active?.onDtmf(digit) ?? 'buffer';
     if (disposition !== 'buffer') return;
     this.typeAhead.push(digit);

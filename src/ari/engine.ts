@@ -27,7 +27,7 @@ import type { Call } from './call';
 import { CallSession, type AriChannelJson } from './call-session';
 import { AriConnectError, AriUnavailable, CallEnded, toAriError } from './errors';
 import { messageWaitingVia, storedRecordingsVia, type MessageWaiting, type StoredRecordings } from './media-store';
-import type { CallRest, PlaybackEvent, RecordingEvent } from './verb';
+import type { CallRest, PlaybackEvent, RecordingEvent, VerbSettings } from './verb';
 
 export type EngineState = 'connecting' | 'connected' | 'reconnecting' | 'standby' | 'stopped';
 
@@ -58,6 +58,8 @@ export interface AriEngineOptions {
   /** Wait past maxSeconds before a recording with no RecordingFinished is given up (default 10 s). */
   recordingGraceMs?: number;
   reconnect?: ReconnectOptions;
+  /** Metrics: the DTMF-to-next-request latency of every key (src/ari/key-latency.ts). */
+  onKeyToRequest?: (seconds: number) => void;
   /**
    * How a client is built (default: `connectAriClient`, i.e. ari-client). Tests replace it
    * with a fake to drive ari-client's rarer signals (WebSocketMaxRetries after ~43 s).
@@ -138,7 +140,7 @@ class Engine extends EventEmitter implements AriEngine {
   private readonly log: Logger;
   private readonly rest: CallRest;
   private readonly timing: Required<ReconnectOptions>;
-  private readonly settings: { playbackTimeoutMs: number; recordingGraceMs: number };
+  private readonly settings: VerbSettings;
 
   constructor(private readonly opts: AriEngineOptions) {
     super();
@@ -153,6 +155,7 @@ class Engine extends EventEmitter implements AriEngine {
     this.settings = {
       playbackTimeoutMs: opts.playbackTimeoutMs ?? 120_000,
       recordingGraceMs: opts.recordingGraceMs ?? 10_000,
+      ...(opts.onKeyToRequest ? { onKeyToRequest: opts.onKeyToRequest } : {}),
     };
     this.rest = this.makeRest();
   }

@@ -53,6 +53,8 @@ export interface VerbSettings {
   playbackTimeoutMs: number;
   /** Extra wait past maxSeconds (+ beep) before a recording is declared lost. */
   recordingGraceMs: number;
+  /** Told the DTMF-to-next-request latency of every key (metrics; see key-latency.ts). */
+  onKeyToRequest?: (seconds: number) => void;
 }
 
 /** What a verb may use of its call. */

@@ -6,7 +6,7 @@
  * a store opened with a made-up pepper could record the wrong fingerprint in a fresh Redis
  * (the first PIN write stores it), locking the application out of every PIN afterwards.
  */
-import { checkPepperStrength, ConfigError, resolveWebhook, secret, type RedisConfig } from '../config';
+import { checkPepperStrength, ConfigError, redisClusterAndReplication, resolveWebhook, secret, type RedisConfig } from '../config';
 import { usage } from './errors';
 
 type Env = Record<string, string | undefined>;
@@ -70,7 +70,7 @@ export function loadCliConfig(env: Env, redisUrlOption?: string): CliConfig {
   if (!pepper) throw usage('PIN_PEPPER or PIN_PEPPER_FILE is required (the same pepper as the application)');
   shared(() => checkPepperStrength(pepper));
   return {
-    redis: { url: redisUrl(redisUrlOption ?? env.REDIS_URL ?? DEFAULT_REDIS_URL), ...sentinels(env) },
+    redis: { url: redisUrl(redisUrlOption ?? env.REDIS_URL ?? DEFAULT_REDIS_URL), ...sentinels(env), ...redisClusterAndReplication(env, usage) },
     pepper,
     ...webhook(env),
   };

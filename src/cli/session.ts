@@ -91,7 +91,7 @@ export class Session {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new CliError(
-      `cannot reach Redis at ${displayRedisUrl(config.redis.url)} within ${CONNECT_DEADLINE_MS / 1000} s (down, unreachable, or refusing the credentials)`,
+      `cannot reach ${config.redis.clusterNodes ? `the Redis Cluster at ${config.redis.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}` : `Redis at ${displayRedisUrl(config.redis.url)}`} within ${CONNECT_DEADLINE_MS / 1000} s (down, unreachable, or refusing the credentials)`,
       EXIT.unavailable,
     );
   }

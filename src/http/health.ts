@@ -4,8 +4,11 @@
  * - GET /healthz: 200 while the process runs and its event loop answers (liveness).
  * - GET /readyz: 200 only when Redis answers PING, the ARI engine is `connected`, and the
  *   application is not draining; otherwise 503 with a small JSON body naming what is down.
+ * - GET /metrics (when a metrics source is given): Prometheus text exposition (issue #14;
+ *   src/metrics/prometheus.ts lists the metrics). No label carries a PIN, a caller ID or a
+ *   user id.
  * Nothing else is served (404; methods other than GET/HEAD: 405). The bodies carry no
- * secrets: states only.
+ * secrets: states and counts only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +26,11 @@ export interface Readiness {
   redis: 'up' | 'down';
   ari: EngineState;
   draining: boolean;
+}
+
+/** What GET /metrics serves. */
+export interface MetricsSource {
+  render(): Promise<{ contentType: string; body: string }>;
 }
 
 export interface HealthServer {
@@ -59,23 +67,29 @@ function send(res: ServerResponse, status: number, body: object, head: boolean):
   res.end(head ? undefined : text);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, probe: ReadinessProbe): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, probe: ReadinessProbe, metrics?: MetricsSource): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
-  if (path !== '/healthz' && path !== '/readyz') return send(res, 404, { error: 'not found' }, false);
+  if (path !== '/healthz' && path !== '/readyz' && !(path === '/metrics' && metrics)) return send(res, 404, { error: 'not found' }, false);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     return send(res, 405, { error: 'method not allowed' }, false);
   }
   const head = req.method === 'HEAD';
   if (path === '/healthz') return send(res, 200, { status: 'ok' }, head);
+  if (path === '/metrics' && metrics) {
+    const { contentType, body } = await metrics.render();
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+    res.end(head ? undefined : body);
+    return;
+  }
   const r = await checkReadiness(probe);
   send(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'unavailable', redis: r.redis, ari: r.ari, draining: r.draining }, head);
 }
 
 /** Listen on `host:port` (port 0: any free port). Rejects if the port cannot be bound. */
-export async function startHealthServer(opts: { port: number; host?: string; probe: ReadinessProbe }): Promise<HealthServer> {
+export async function startHealthServer(opts: { port: number; host?: string; probe: ReadinessProbe; metrics?: MetricsSource }): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
-    handle(req, res, opts.probe).catch(() => {
+    handle(req, res, opts.probe, opts.metrics).catch(() => {
       if (!res.headersSent) send(res, 500, { error: 'internal error' }, false);
       else res.destroy();
     });

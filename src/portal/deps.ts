@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../log';
 import type { StoredRecordings } from '../ari';
+import type { PortalMetrics } from '../metrics/portal-metrics';
 import type { MessageStore, Store } from '../store';
 import type { MailboxLamps } from './lamps';
 
@@ -77,4 +78,6 @@ export interface PortalDeps {
   messages: PortalMessages;
   lamps: MailboxLamps;
   voicemail: VoicemailSettings;
+  /** Events for /metrics (issue #14); NO_METRICS when nobody scrapes. */
+  metrics: PortalMetrics;
 }

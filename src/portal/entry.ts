@@ -9,6 +9,8 @@ import { CallEnded } from '../ari/errors';
 import { PepperMismatch, StoreUnavailable } from '../store/errors';
 import type { LoginOrigin } from '../store';
 import type { Location } from '../store/types';
+import type { CallOutcome } from '../metrics/portal-metrics';
+import { callOutcomeOf } from './call-outcome';
 import type { PortalDeps } from './deps';
 import { deposit } from './deposit';
 import { login } from './login';
@@ -16,6 +18,8 @@ import { CallerGaveUp, Session } from './session';
 
 export async function handlePortalCall(call: Call, deps: PortalDeps): Promise<void> {
   const s = new Session(call, deps, call.language || 'en');
+  let outcome: CallOutcome = 'completed';
+  deps.metrics.callStarted();
   try {
     await call.answer();
     const [mode, target] = call.args;
@@ -32,9 +36,11 @@ export async function handlePortalCall(call: Call, deps: PortalDeps): Promise<vo
     s.lang = location.language;
     await login(s, location, callOrigin(call.args));
   } catch (err) {
+    outcome = callOutcomeOf(err);
     await endAfterError(s, err);
   } finally {
     await call.hangup().catch(() => undefined);
+    deps.metrics.callEnded(outcome);
   }
 }
 

@@ -81,6 +81,7 @@ async function otherPhoneLogin(
     if (isPortalOf(location, mailbox.value)) {
       const verdict = await s.deps.store.verifyAdminPasscode(location.id, pin.value, caller, origin);
       if (verdict.result === 'ok') {
+        s.deps.metrics.login('ok');
         s.log.info('admin login', { location: location.id });
         return adminMenu(s, location.id);
       }
@@ -133,12 +134,14 @@ async function mayLogInFromOtherPhone(s: Session, caller: string): Promise<boole
   const policy = await s.deps.store.getPolicy();
   if (!policy.refuseOutsideStarLogin || (await s.deps.store.isOrganisationCaller(caller))) return true;
   s.log.warn('login from outside the organisation refused by policy', { anonymous: caller === '' });
+  s.deps.metrics.login('refused');
   await s.endWith('service-unavailable');
   return false;
 }
 
 /** SPEC §4: what a correct PIN leads to, as the §8 table left the mailbox. */
 async function afterUserLogin(s: Session, ok: Extract<VerifyResult, { result: 'ok' }>): Promise<void> {
+  s.deps.metrics.login('ok');
   s.log.info('user login', { user: ok.userId, mustChange: ok.mustChange, mustRecordName: ok.mustRecordName });
   if (ok.mustChange) {
     await changePin(s, ok.userId, 'must-change-passcode');
@@ -154,6 +157,7 @@ type Failure = Exclude<VerifyResult | AdminVerifyResult, { result: 'ok' }>;
 
 /** Tell the caller; 'retry' when another attempt is allowed in this call. */
 async function afterFailure(s: Session, verdict: Failure, counters: CallCounters): Promise<'retry' | 'ended'> {
+  s.deps.metrics.login(verdict.result === 'no-pin' ? 'refused' : verdict.result);
   switch (verdict.result) {
     case 'invalid':
       counters.failedLogins += 1;

@@ -13,7 +13,7 @@
  * Readers: `read` (the last N matching entries) and `followAuditStream` (blocking XREAD on a
  * dedicated connection, for `audit --follow`).
  */
-import type Redis from 'ioredis';
+import type { RedisClient } from './connection';
 import type { Logger } from '../log';
 import { checkWebhookUrl, webhookOrigin } from '../security/webhook-url';
 import { auditKey, auditNoiseKey } from './keys';
@@ -177,7 +177,7 @@ export class LockoutWebhook {
 
 export class AuditTrail {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly logger: Logger,
     private readonly webhook?: LockoutWebhook,
   ) {}
@@ -245,7 +245,7 @@ export function compareIds(a: string, b: string): number {
   return aMs !== bMs ? aMs - bMs : aSeq - bSeq;
 }
 
-async function newestId(redis: Redis): Promise<string> {
+async function newestId(redis: RedisClient): Promise<string> {
   let newest = '0-0';
   for (const key of STREAMS) {
     const last = await redis.xrevrange(key, '+', '-', 'COUNT', 1);
@@ -273,7 +273,7 @@ const FOLLOW_BATCH = 500;
  * short (this function then returns). Its command timeout must exceed FOLLOW_BLOCK_MS.
  */
 export async function followAuditStream(
-  connection: Redis,
+  connection: RedisClient,
   fromId: string,
   onEvent: (event: AuditEvent) => void | Promise<void>,
   signal: AbortSignal,

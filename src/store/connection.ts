@@ -10,12 +10,22 @@
  * - the client reconnects by itself (retryStrategy, capped at 2 s between tries);
  * - a store call issued while the connection is (re)connecting waits for it at most
  *   `readyWaitMs` before failing with StoreUnavailable (see `whenReady`).
+ *
+ * With REDIS_CLUSTER_NODES the connection is an ioredis `Cluster` with the same rules: no
+ * offline queue, no replay of a command cut off by a failover (`retryDelayOnFailover: 0`,
+ * `retryDelayOnClusterDown: 0`: the caller hears "temporarily unavailable" instead of a write
+ * landing twice), and the slot map refreshed every second so a promoted replica is used
+ * within about a second of its promotion. MOVED/ASK redirections are still followed (the
+ * command never ran on the node that redirected it).
  */
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config';
 import { StoreError, StoreUnavailable } from './errors';
 
 export const COMMAND_TIMEOUT_MS = 1000;
+
+/** A single Redis (direct or found through Sentinel) or a Redis Cluster. */
+export type RedisClient = Redis | Cluster;
 
 /** Turn a RedisConfig into ioredis options (exported for tests). */
 export function redisOptions(config: RedisConfig, connectionName = 'voice-portal'): RedisOptions {
@@ -48,18 +58,85 @@ export function redisOptions(config: RedisConfig, connectionName = 'voice-portal
   return { ...common, host: url.hostname, port: url.port ? Number(url.port) : 6379 };
 }
 
-export function connect(config: RedisConfig, connectionName?: string): Redis {
-  const client = new Redis(redisOptions(config, connectionName));
+/** ioredis Cluster options from a RedisConfig with `clusterNodes` (exported for tests). */
+export function clusterOptions(config: RedisConfig, connectionName = 'voice-portal'): ClusterOptions {
+  // A Cluster has only database 0: the URL's /<db> is not used (src/config.ts refuses one).
+  const node = redisOptions({ url: config.url }, connectionName);
+  const { username, password, tls, connectTimeout } = node;
+  return {
+    redisOptions: {
+      ...(username ? { username } : {}),
+      ...(password ? { password } : {}),
+      ...(tls ? { tls } : {}),
+      connectionName,
+      connectTimeout,
+      maxRetriesPerRequest: 0,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+    },
+    enableOfflineQueue: false,
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    slotsRefreshInterval: 1000,
+    slotsRefreshTimeout: 1000,
+    clusterRetryStrategy: (times: number) => Math.min(100 * times, 2000),
+  };
+}
+
+export function connect(config: RedisConfig, connectionName?: string): RedisClient {
+  const client: RedisClient =
+    config.clusterNodes && config.clusterNodes.length > 0
+      ? new Cluster(config.clusterNodes, clusterOptions(config, connectionName))
+      : new Redis(redisOptions(config, connectionName));
   // Without a listener ioredis prints every connection error; the store reports
   // unavailability through StoreUnavailable instead.
   client.on('error', () => undefined);
   return client;
 }
 
-/** One pending "ready" promise per client and disconnected period, shared by all waiters. */
-const readyPromises = new WeakMap<Redis, Promise<void>>();
+/** The name a connection was opened with (CLIENT LIST). */
+export function connectionNameOf(client: RedisClient): string {
+  const name = client instanceof Cluster ? client.options.redisOptions?.connectionName : client.options.connectionName;
+  return name ?? 'voice-portal';
+}
 
-function readyPromise(client: Redis): Promise<void> {
+/**
+ * A second connection to the same Redis (or Cluster) for one blocking reader: named
+ * `<name><suffix>`, with its own command timeout, and no reconnection (its owner ends).
+ */
+export function dedicatedConnection(client: RedisClient, suffix: string, commandTimeout: number): RedisClient {
+  const connectionName = `${connectionNameOf(client)}${suffix}`;
+  const copy: RedisClient =
+    client instanceof Cluster
+      ? client.duplicate([], {
+          redisOptions: { ...client.options.redisOptions, connectionName, commandTimeout },
+          clusterRetryStrategy: () => null,
+        })
+      : client.duplicate({ connectionName, commandTimeout, retryStrategy: () => null });
+  copy.on('error', () => undefined);
+  return copy;
+}
+
+/**
+ * Every key matching `pattern`, on every master: a Cluster spreads keys over its masters and
+ * SCAN only walks the node it is sent to. A key may be reported more than once (SCAN's
+ * contract); callers de-duplicate when it matters.
+ */
+export async function* scanKeys(client: RedisClient, pattern: string, count: number): AsyncGenerator<string[]> {
+  const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+      cursor = next;
+      if (keys.length > 0) yield keys;
+    } while (cursor !== '0');
+  }
+}
+
+/** One pending "ready" promise per client and disconnected period, shared by all waiters. */
+const readyPromises = new WeakMap<RedisClient, Promise<void>>();
+
+function readyPromise(client: RedisClient): Promise<void> {
   let pending = readyPromises.get(client);
   if (!pending) {
     pending = new Promise<void>((resolve, reject) => {
@@ -90,7 +167,32 @@ function readyPromise(client: Redis): Promise<void> {
  * Resolve when the connection is ready; reject with StoreUnavailable after `timeoutMs`,
  * or at once if the client was closed.
  */
-export function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+export async function whenReady(client: RedisClient, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await clientReady(client, timeoutMs);
+  if (client instanceof Cluster) await mastersConnected(client, deadline);
+}
+
+/** Node connections still opening (`wait`: not started; lazily opened by the pool). */
+const OPENING = new Set(['wait', 'connecting', 'connect']);
+
+/**
+ * A Cluster is `ready` once one node answered, while its connections to the other masters
+ * may still be opening; without an offline queue a command sent on one of those would be
+ * rejected. Wait (within the same bound) until none is opening. A node that is down is not
+ * waited for: commands for its slots fail on their own until the slot map names its successor.
+ */
+async function mastersConnected(cluster: Cluster, deadline: number): Promise<void> {
+  for (;;) {
+    const opening = cluster.nodes('master').filter((node) => OPENING.has(node.status));
+    if (opening.length === 0) return;
+    for (const node of opening) if (node.status === 'wait') node.connect().catch(() => undefined);
+    if (Date.now() >= deadline) throw new StoreUnavailable('Redis Cluster: connections to its masters are still opening');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function clientReady(client: RedisClient, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   if (client.status === 'end') return Promise.reject(new StoreUnavailable('Redis connection closed'));
   let timer: NodeJS.Timeout | undefined;
@@ -105,7 +207,7 @@ const UNAVAILABLE_REPLIES = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|
 
 /** ioredis / socket failures: the connection, not the command, is the problem. */
 const CONNECTION_MESSAGES =
-  /Stream isn't writeable|Command timed out|Connection is closed|Reached the max retries|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|All sentinels are unreachable|Failed to refresh slots cache|None of startup nodes is available/;
+  /Stream isn't writeable|Command timed out|Connection is closed|Reached the max retries|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|All sentinels are unreachable|Failed to refresh slots cache|None of startup nodes is available|Cluster is (ended|disconnected|disconnecting)|Too many Cluster redirections/;
 
 /**
  * Map an error thrown during a store operation: connection problems become StoreUnavailable;

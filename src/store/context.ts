@@ -3,12 +3,11 @@
  * hasher and the pepper, plus the guard that turns connection trouble into StoreUnavailable
  * and the pepper check.
  */
-import type Redis from 'ioredis';
 import type { Logger } from '../log';
 import * as pinHash from '../security/pin-hash';
 import { DEFAULT_PIN_POLICY } from '../security/pin-policy';
 import type { AuditInput, AuditTrail } from './audit';
-import { mapRedisError, whenReady } from './connection';
+import { mapRedisError, whenReady, type RedisClient } from './connection';
 import { PepperMismatch } from './errors';
 import { orgKeys } from './keys';
 import { replyNumber, Scripts } from './scripts';
@@ -74,7 +73,7 @@ export interface DefaultPinRecord {
 
 export class StoreContext {
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     readonly scripts: Scripts,
     readonly audit: AuditTrail,
     readonly hasher: PinHasher,

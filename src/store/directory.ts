@@ -193,13 +193,12 @@ export async function findUserByMailbox(ctx: StoreContext, mailbox: string): Pro
 export async function listUsers(ctx: StoreContext, filter: { locationId?: string; lockedOnly?: boolean } = {}): Promise<User[]> {
   const ids = await ctx.redis.smembers(filter.locationId !== undefined ? locationUsersKey(filter.locationId) : allUsersKey);
   if (ids.length === 0) return [];
-  const pipeline = ctx.redis.pipeline();
-  for (const id of ids) pipeline.hgetall(userKey(id));
-  const replies = (await pipeline.exec()) ?? [];
+  // Sent together without waiting for each reply (not a pipeline: on a Cluster the users'
+  // records live on different masters, and a pipeline must stay on one).
+  const records = await Promise.all(ids.map((id) => ctx.redis.hgetall(userKey(id))));
   const users: User[] = [];
-  for (const [err, raw] of replies) {
-    if (err) throw err;
-    const user = toUser(raw as RawRecord);
+  for (const raw of records) {
+    const user = toUser(raw);
     // A dangling id (crash between steps) has no record, or a record elsewhere: skipped.
     if (!user || (filter.locationId !== undefined && user.locationId !== filter.locationId)) continue;
     if (filter.lockedOnly && user.lockedSince === undefined) continue;

@@ -23,9 +23,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Redis from 'ioredis';
 import type { RedisConfig } from '../config';
-import { connect, mapRedisError, whenReady } from './connection';
+import { connect, mapRedisError, scanKeys, whenReady, type RedisClient } from './connection';
 import { READY_WAIT_MS } from './context';
 import { InvalidInput } from './errors';
 import { isValidId, parseUserMessagesKey, userMessageKey, userMessagesKey, userMessagesKeyPattern } from './keys';
@@ -138,7 +137,7 @@ export interface MessageStoreOptions {
 }
 
 export class MessageStore {
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: RedisClient) {
     const lua = scriptSources();
     for (const name of Object.keys(SCRIPTS) as MessageScript[]) {
       redis.defineCommand(name, { lua: lua[name], numberOfKeys: SCRIPTS[name] });
@@ -284,15 +283,13 @@ export class MessageStore {
   usersWithMessages(): Promise<string[]> {
     return this.guard(async () => {
       const users = new Set<string>();
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.redis.scan(cursor, 'MATCH', userMessagesKeyPattern, 'COUNT', 500);
-        cursor = next;
+      // Every master of a Cluster (a user's lists live on the master of the user's slot).
+      for await (const keys of scanKeys(this.redis, userMessagesKeyPattern, 500)) {
         for (const key of keys) {
           const parsed = parseUserMessagesKey(key);
           if (parsed) users.add(parsed.userId);
         }
-      } while (cursor !== '0');
+      }
       return [...users].sort();
     });
   }

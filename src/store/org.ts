@@ -1,5 +1,6 @@
 /** Organisation settings: policy (PIN policy and org settings), default PIN info, spray-throttle buckets. */
 import { validatePolicy, type PinPolicy } from '../security/pin-policy';
+import { scanKeys } from './connection';
 import { parsePolicy, type StoreContext } from './context';
 import { Conflict, InvalidInput } from './errors';
 import { bucketOfThrottleKey, orgKeys, throttleKey, throttleKeyPattern } from './keys';
@@ -110,15 +111,16 @@ export async function listThrottled(ctx: StoreContext): Promise<ThrottleBucket[]
   const limit = (await ctx.policy()).throttlePerHour;
   const since = (await ctx.redisNow()) - THROTTLE_WINDOW_MS;
   const buckets: ThrottleBucket[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await ctx.redis.scan(cursor, 'MATCH', throttleKeyPattern, 'COUNT', 200);
-    cursor = next;
+  // SCAN on every master: on a Cluster the buckets are spread over all of them.
+  const seen = new Set<string>();
+  for await (const keys of scanKeys(ctx.redis, throttleKeyPattern, 200)) {
     for (const key of keys) {
+      if (seen.has(key)) continue;
+      seen.add(key);
       const failures = await ctx.redis.zcount(key, `(${since}`, '+inf');
       if (failures > 0) buckets.push({ caller: bucketOfThrottleKey(key), failures, throttled: failures >= limit });
     }
-  } while (cursor !== '0');
+  }
   return buckets.sort((a, b) => b.failures - a.failures || a.caller.localeCompare(b.caller));
 }
 

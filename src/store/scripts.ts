@@ -9,7 +9,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type Redis from 'ioredis';
+import type { RedisClient } from './connection';
+import { evalReplicated, NO_REPLICATION_WAIT, type ReplicationPolicy } from './replication';
 
 export const SCRIPT_NAMES = [
   'reserve_attempt',
@@ -32,6 +33,21 @@ export const SCRIPT_NAMES = [
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
+
+/**
+ * Scripts whose write the store acts on at once and that a failover must not undo: a failure
+ * counted before the PIN is compared (user and throttle bucket), a lock, a PIN-state change,
+ * an unlock. With REDIS_WAIT_REPLICAS they are acknowledged by the replicas first
+ * (replication.ts). A lost `settle_success` only leaves failures counted (the safe side).
+ */
+export const DURABLE_SCRIPTS: ReadonlySet<ScriptName> = new Set<ScriptName>([
+  'reserve_attempt',
+  'settle_failure',
+  'throttle_reserve',
+  'set_pin_state',
+  'unlock',
+  'set_admin_passcode',
+]);
 
 /** How many of the arguments are keys, per script (the rest are ARGV). */
 const NUMBER_OF_KEYS: Record<ScriptName, number> = {
@@ -93,7 +109,10 @@ type ScriptFunction = (...args: ScriptArg[]) => Promise<LuaReply>;
 
 /** Typed access to the scripts registered on one connection. */
 export class Scripts {
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly replication: ReplicationPolicy = NO_REPLICATION_WAIT,
+  ) {
     const lua = loadSources();
     for (const name of SCRIPT_NAMES) {
       redis.defineCommand(name, { lua: lua[name], numberOfKeys: NUMBER_OF_KEYS[name] });
@@ -103,6 +122,9 @@ export class Scripts {
   /** Run a script: `keys` must have exactly the number the script's header documents. */
   run(name: ScriptName, keys: string[], args: ScriptArg[]): Promise<LuaReply> {
     if (keys.length !== NUMBER_OF_KEYS[name]) throw new Error(`script ${name}: ${keys.length} keys given, ${NUMBER_OF_KEYS[name]} expected`);
+    if (this.replication.replicas > 0 && DURABLE_SCRIPTS.has(name)) {
+      return evalReplicated(this.redis, this.replication, loadSources()[name], keys, args);
+    }
     // defineCommand adds a method named after the script; ioredis' types cannot know it.
     const fn = (this.redis as unknown as Record<ScriptName, ScriptFunction>)[name];
     return fn.call(this.redis, ...keys, ...args);

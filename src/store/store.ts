@@ -2,16 +2,16 @@
  * The Store: the only way the portal flows and the CLI reach Redis. Operations speak the
  * vocabulary of SPEC §8; every one fails fast with StoreUnavailable while Redis is down.
  */
-import type Redis from 'ioredis';
 import type { RedisConfig } from '../config';
 import type { Logger } from '../log';
 import type { PinPolicy } from '../security/pin-policy';
 import { AuditTrail, FOLLOW_BLOCK_MS, followAuditStream, LockoutWebhook } from './audit';
-import { COMMAND_TIMEOUT_MS, connect, mapRedisError, whenReady } from './connection';
+import { COMMAND_TIMEOUT_MS, connect, dedicatedConnection, mapRedisError, whenReady, type RedisClient } from './connection';
 import { defaultPinHasher, StoreContext, type PinHasher } from './context';
 import * as directory from './directory';
 import * as org from './org';
 import * as pins from './pins';
+import { DEFAULT_WAIT_TIMEOUT_MS } from './replication';
 import { Scripts } from './scripts';
 import type {
   Actor,
@@ -47,7 +47,10 @@ export interface StoreOptions {
   webhookToken?: string;
   /** Name shown by CLIENT LIST (e.g. `voice-portal`, `voice-portal-cli`). */
   connectionName?: string;
-  /** Tests only: replace the hashing functions (cheaper parameters, counting evaluations). */
+  /**
+   * Replace the hashing functions: tests (cheaper parameters, counting evaluations) and the
+   * application's metrics (the default hasher, timed).
+   */
   hasher?: PinHasher;
   /**
    * Tests only: this instance's clock (default Date.now). Throttle windows and lock times run
@@ -68,14 +71,15 @@ export class Store {
   private readonly closing = new AbortController();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: StoreOptions,
   ) {
     this.webhook = options.webhookUrl
       ? new LockoutWebhook(options.webhookUrl, options.logger, options.webhookRetryDelaysMs, undefined, options.webhookToken)
       : undefined;
     const audit = new AuditTrail(redis, options.logger, this.webhook);
-    this.ctx = new StoreContext(redis, new Scripts(redis), audit, options.hasher ?? defaultPinHasher, options.pepper, options.logger, options.clock);
+    const replication = { replicas: options.redis.waitReplicas ?? 0, timeoutMs: options.redis.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS };
+    this.ctx = new StoreContext(redis, new Scripts(redis, replication), audit, options.hasher ?? defaultPinHasher, options.pepper, options.logger, options.clock);
   }
 
   // ---- login ------------------------------------------------------------------------------
@@ -296,14 +300,9 @@ export class Store {
   ): Promise<void> {
     const stop = AbortSignal.any([signal, this.closing.signal]);
     if (stop.aborted) return;
-    const connection = this.redis.duplicate({
-      connectionName: `${this.redis.options.connectionName ?? 'voice-portal'}-audit-follow`,
-      // A blocked XREAD answers after at most FOLLOW_BLOCK_MS; anything longer is a dead link.
-      commandTimeout: FOLLOW_BLOCK_MS + COMMAND_TIMEOUT_MS,
-      // A follower that loses its connection ends (StoreUnavailable) rather than reconnect.
-      retryStrategy: () => null,
-    });
-    connection.on('error', () => undefined);
+    // A blocked XREAD answers after at most FOLLOW_BLOCK_MS; anything longer is a dead link.
+    // A follower that loses its connection ends (StoreUnavailable) rather than reconnect.
+    const connection = dedicatedConnection(this.redis, '-audit-follow', FOLLOW_BLOCK_MS + COMMAND_TIMEOUT_MS);
     // Once, and not after the connection ended: ioredis' disconnect() of a socket that is
     // already closed arms a 2 s timer that nothing clears (it would hold the process).
     let disconnected = false;

@@ -118,7 +118,7 @@ async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 async function atMainMenu(): Promise<SimCall> {
-  const call = await double.placeCall({ callerNumber: '1001', extension: '8000', args: ['portal', 'paris'] });
+  const call = await double.placeCall({ callerNumber: '1001', extension: '8000', args: ['portal', 'paris', 'internal'] });
   await hears(call, 'welcome');
   await call.press('860412#');
   await hears(call, 'main-menu');
@@ -148,7 +148,7 @@ test('SIGTERM: the call in progress finishes, a new call is refused, readyz is 5
   let ready = await readyz(app.httpPort);
   while (ready.status !== 503 && Date.now() < deadline) ready = await readyz(app.httpPort);
   expect(ready).toEqual({ status: 503, body: { status: 'unavailable', redis: 'up', ari: 'connected', draining: true } });
-  const late = await double.placeCall({ callerNumber: '1002', extension: '8000', args: ['portal', 'paris'] });
+  const late = await double.placeCall({ callerNumber: '1002', extension: '8000', args: ['portal', 'paris', 'internal'] });
   expect(await ended(late)).toBe('app-hangup');
   expect(heard(late)).toEqual(['temporarily-unavailable']);
 
@@ -183,7 +183,7 @@ test('SIGTERM during a recording: the recording is stopped, the notice plays, ex
   await admin.selfServiceSetPin('carol', '860412', 'test');
   // The name may last 10 s, i.e. 0.5 s at this time scale: the deadline must come first.
   const app = await startMain({ SHUTDOWN_GRACE_MS: '50' });
-  const call = await double.placeCall({ callerNumber: '1003', extension: '8000', args: ['portal', 'paris'] });
+  const call = await double.placeCall({ callerNumber: '1003', extension: '8000', args: ['portal', 'paris', 'internal'] });
   await hears(call, 'welcome');
   await call.press('860412#');
   await call.waitFor((e) => e.kind === 'recording-started', 8000);

@@ -16,3 +16,4 @@ export {
   type Reservation,
   type VoiceMessage,
 } from './messages';
+export { LeaseStore, openLeaseStore, type AcquireResult, type LeaseInfo, type LeaseOperations } from './lease';

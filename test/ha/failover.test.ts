@@ -238,6 +238,32 @@ test('SIGTERM hands the leases over at once: a new standby becomes active before
   await call.hangup();
 }, 60_000);
 
+test('a holder paused past its lease (SIGSTOP) is replaced; on waking it stands down without touching the calls', async () => {
+  const paused = instances[instances.length - 1]!;
+  await paused.waitReady((r) => r.role === 'active');
+  const four = await instance('four', 'a,b');
+  await four.waitReady((r) => r.role === 'standby');
+  const call = await ownPhone(a, '1001');
+  await hears(call, 'welcome');
+
+  paused.kill('SIGSTOP');
+  try {
+    await four.waitReady((r) => r.status === 'ready' && r.role === 'active', 20_000);
+    await hears(call, 'welcome', 2, 20_000); // adopted by the new holder
+  } finally {
+    paused.kill('SIGCONT');
+  }
+  // Awake again: it finds its deadline passed and its renewal refused, and stands by.
+  await paused.waitReady((r) => r.role === 'standby' && r.status === 'standby', 20_000);
+  expect(paused.stderr()).toContain('lease lost: standing by');
+  // The call was neither hung up nor played to by the old holder: the new one serves it.
+  expect(call.state).toBe('Up');
+  await call.press(`${ALICE_PIN}#`);
+  await hears(call, 'main-menu');
+  await call.hangup();
+  expect(heard(call).filter((p) => p === 'temporarily-unavailable')).toEqual([]);
+}, 60_000);
+
 async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {

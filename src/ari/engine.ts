@@ -185,7 +185,6 @@ class Engine extends EventEmitter implements AriEngine {
     };
     this.rest = this.makeRest();
     this.socketWanted = !opts.passive;
-    if (opts.passive) this.current = 'standby';
   }
 
   private get passive(): boolean {
@@ -269,7 +268,8 @@ class Engine extends EventEmitter implements AriEngine {
     if (this.current === next) return;
     const previous = this.current;
     this.current = next;
-    const level = next === 'standby' ? 'error' : 'warn';
+    // A replaced engine is an incident; a lease standby is doing its job.
+    const level = next === 'standby' ? (this.passive ? 'info' : 'error') : 'warn';
     this.log.log(level, `ARI ${next}`, { from: previous, app: this.opts.config.app });
     this.emit('state', next);
   }
@@ -301,10 +301,11 @@ class Engine extends EventEmitter implements AriEngine {
     this.generation += 1;
     this.client = client;
     this.started = false;
-    this.failures = 0;
     this.attach(client);
     if (!this.socketWanted) {
+      this.failures = 0; // a REST-only client is all a standby needs: that was a success
       this.log.debug('ARI API docs loaded; standing by (REST only, no events socket)');
+      this.setState('standby');
       return;
     }
     await this.startSocket(client);

@@ -4,6 +4,7 @@
  * BENCHES below.
  */
 import { attackBench } from './attack';
+import { failoverBench } from './failover';
 import { hashBench } from './hash';
 import { lockoutRaceBench } from './lockout-race';
 import { loginsBench } from './logins';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, { run: Bench; about: string }> = {
   logins: { run: loginsBench, about: 'PIN login latency through app + ARI double + Redis (--calls N, --concurrency C, --speed S)' },
   'lockout-race': { run: lockoutRaceBench, about: 'concurrent wrong PINs on one mailbox: at most maxFailures evaluated (--attempts N)' },
   attack: { run: attackBench, about: "an outside attacker's attacks (issue #11) against the app: what each got (--speed S)" },
+  failover: { run: failoverBench, about: 'SIGKILL of the active instance -> next caller served: median and max (--kills N, --ttl MS)' },
 };
 
 function usage(): string {

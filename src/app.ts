@@ -1,19 +1,31 @@
 /**
- * The application, assembled: the store, the ARI engine, and the portal flows serving every
- * call. `main.ts` runs it from the environment; the end-to-end tests and the demo run this
- * same function against the ARI test double, so what they exercise is the real thing.
+ * The application, assembled: the store, one ARI engine per Asterisk server, and the portal
+ * flows serving every call. `main.ts` runs it from the environment; the end-to-end tests and
+ * the demo run this same function against the ARI test double, so what they exercise is the
+ * real thing.
+ *
+ * High availability (issue #14, README "High availability"):
+ * - ARI_SERVERS: one engine per Asterisk server, one store. A call is served with the stored
+ *   recordings of the server it came through; lamps go to every server of the user's
+ *   location (MWI_SERVERS, default all).
+ * - ARI_LEASE=on: each server's engine starts as a standby (REST only, no events socket) and
+ *   follows that server's lease keeper (src/ha/lease-keeper.ts): it opens the socket when the
+ *   lease is taken and lets go of the calls (without hanging up) when it is lost.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { startAriEngine, type AriEngine, type ReconnectOptions } from './ari';
-import type { Config } from './config';
+import type { AriServerConfig, Config } from './config';
+import { LeaseKeeper, type LeaseState } from './ha/lease-keeper';
 import type { Logger } from './log';
 import { DEFAULT_TIMINGS, DEFAULT_VOICEMAIL, type PortalTimings, type VoicemailSettings } from './portal/deps';
 import { countLocksFromAudit } from './metrics/audit-counter';
 import { PrometheusMetrics } from './metrics/prometheus';
 import { timedHasher } from './metrics/timed-hasher';
 import { handlePortalCall } from './portal/entry';
-import { Lamps } from './portal/lamps';
+import { Lamps, LampsOnServers } from './portal/lamps';
 import { CallGate, type DrainReport } from './shutdown';
-import { defaultPinHasher, openMessageStore, openStore, type MessageStore, type Store, type StoreOptions } from './store';
+import { defaultPinHasher, openLeaseStore, openMessageStore, openStore, type LeaseStore, type MessageStore, type Store, type StoreOptions } from './store';
 import { observeRedisCommands } from './store/command-timing';
 
 export interface AppOptions {
@@ -30,8 +42,20 @@ export interface AppOptions {
   processMetrics?: boolean;
 }
 
-export interface App {
+/** One Asterisk server as the application serves it. */
+export interface ServedServer {
+  readonly name: string;
+  readonly url: string;
   readonly engine: AriEngine;
+  /** With ARI_LEASE=on: the server's lease keeper. */
+  readonly lease?: LeaseKeeper;
+}
+
+export interface App {
+  /** The first server's engine (the only one without ARI_SERVERS). */
+  readonly engine: AriEngine;
+  /** Every Asterisk server served, in ARI_SERVERS order. */
+  readonly servers: readonly ServedServer[];
   readonly store: Store;
   /** Voice messages (own Redis connection, closed by stop()). */
   readonly messages: MessageStore;
@@ -39,6 +63,16 @@ export interface App {
   readonly metrics: PrometheusMetrics;
   /** True once drain() began: new calls are refused (and /readyz says so). */
   readonly draining: boolean;
+  /** Lease state per server (empty without ARI_LEASE=on): for /readyz and metrics. */
+  leaseStates(): LeaseState[];
+  /** Calls in progress over every server. */
+  activeCallCount(): number;
+  /**
+   * Planned handover (SIGTERM with ARI_LEASE=on): release every lease held now so that a
+   * standby takes over at once; calls in progress are served until the new holder's socket
+   * replaces ours (it adopts them) or the drain ends. No-op without leases.
+   */
+  handOver(): Promise<void>;
   /**
    * Graceful shutdown, first half (src/shutdown.ts): refuse new calls, let calls in progress
    * finish for up to `graceMs`, then tell the rest "temporarily unavailable" and hang up.
@@ -46,6 +80,11 @@ export interface App {
    */
   drain(graceMs: number): Promise<DrainReport>;
   stop(): Promise<void>;
+}
+
+/** This process's lease holder id: readable in /readyz and logs, unique per process. */
+function holderId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 export function startApp(config: Config, logger: Logger, options: AppOptions = {}): App {
@@ -68,57 +107,117 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
   const messages = openMessageStore({ redis: config.redis, connectionName: 'voice-portal-messages' });
   const fromEnv = Object.fromEntries(Object.entries(config.voicemail).filter(([, v]) => v !== undefined));
   const voicemail: VoicemailSettings = { ...DEFAULT_VOICEMAIL, ...fromEnv, ...options.voicemail };
-  const gate = new CallGate(() => engine, logger);
-  const engine: AriEngine = startAriEngine({
-    config: config.ari,
+  const leases: LeaseStore | undefined = config.lease.enabled
+    ? openLeaseStore({ redis: config.redis, app: config.ari.app, connectionName: 'voice-portal-lease' })
+    : undefined;
+  const holder = holderId();
+  const servers: ServedServer[] = [];
+  const gate = new CallGate(
+    () => ({
+      async interruptCall(channelId: string, err: Error): Promise<boolean> {
+        for (const server of servers) if (await server.engine.interruptCall(channelId, err)) return true;
+        return false;
+      },
+    }),
     logger,
-    playbackTimeoutMs: options.playbackTimeoutMs,
-    reconnect: options.reconnect,
-    onKeyToRequest: (seconds) => metrics.keyAnswered(seconds),
-    onCall: (call) => gate.serve(call, (flowCall) => handlePortalCall(flowCall, { store, recordings: engine.storedRecordings, timings, logger, messages, lamps, voicemail, metrics })),
-  });
-  // One Asterisk server today, named by its ARI host:port (issue #14 item 1 adds more, and
-  // the lease, which then feeds setLeaseHolder itself).
-  const ariServer = new URL(config.ari.url).host;
-  const reportAri = (state: AriEngine['state']): void => {
-    metrics.setAriState(ariServer, state);
-    metrics.setLeaseHolder(ariServer, state === 'connected');
+  );
+  const lampsByServer = new Map<string, Lamps>();
+  const lamps = new LampsOnServers(lampsByServer, config.mwiServers);
+  const several = config.ariServers.length > 1;
+
+  const serve = (server: AriServerConfig, serverLogger: Logger): ServedServer => {
+    const lease = leases
+      ? new LeaseKeeper({
+          server: server.name,
+          holder,
+          leases,
+          ttlMs: config.lease.ttlMs,
+          startDelayMs: config.lease.prefer && !config.lease.prefer.includes(server.name) ? config.lease.ttlMs : 0,
+          logger: serverLogger,
+        })
+      : undefined;
+    const engine: AriEngine = startAriEngine({
+      config: { ...config.ari, url: server.url },
+      logger: serverLogger,
+      playbackTimeoutMs: options.playbackTimeoutMs,
+      reconnect: options.reconnect,
+      passive: lease !== undefined,
+      fence: lease ? () => lease.mayAct() : undefined,
+      onKeyToRequest: (seconds) => metrics.keyAnswered(seconds),
+      onCall: (call) =>
+        gate.serve(call, (flowCall) =>
+          handlePortalCall(flowCall, { store, recordings: engine.storedRecordings, timings, logger: serverLogger, messages, lamps, voicemail, metrics }),
+        ),
+    });
+    // Metrics per server: the ARI connection's state, and whether this instance holds the
+    // server (its lease with ARI_LEASE=on, else simply a connected socket).
+    const reportAri = (state: AriEngine['state']): void => {
+      metrics.setAriState(server.name, state);
+      if (!lease) metrics.setLeaseHolder(server.name, state === 'connected');
+    };
+    reportAri(engine.state);
+    engine.on('state', reportAri);
+    if (lease) {
+      metrics.setLeaseHolder(server.name, false);
+      lease.on('role', (role) => metrics.setLeaseHolder(server.name, role === 'active'));
+    }
+    lampsByServer.set(server.name, new Lamps(engine.messageWaiting, (userId) => messages.counts(userId), serverLogger.child({ component: 'lamps' })));
+    // Every (re)connection to an Asterisk: put that server's lamps right (counts changed while
+    // the application was away, or Asterisk lost them). In the background: calls need not wait.
+    engine.on('state', (state) => {
+      if (state === 'connected') void resyncLamps(store, lamps, server.name, serverLogger);
+    });
+    if (lease) {
+      lease.on('role', (role) => {
+        if (role === 'active') engine.activate();
+        else if (role === 'standby') engine.standDown('lease lost');
+      });
+      engine.on('replaced', () => void lease.lostTheApp());
+      lease.start();
+    }
+    return { name: server.name, url: server.url, engine, lease };
   };
-  reportAri(engine.state);
-  engine.on('state', reportAri);
+  for (const server of config.ariServers) {
+    servers.push(serve(server, several || leases ? logger.child({ server: server.name }) : logger));
+  }
+  const first = servers[0];
+  if (!first) throw new Error('startApp: no Asterisk server configured');
   const stopCounting = new AbortController();
   const counting = countLocksFromAudit(store, metrics, logger, stopCounting.signal);
-  const lamps = new Lamps(engine.messageWaiting, (userId) => messages.counts(userId), logger.child({ component: 'lamps' }));
-  // Every (re)connection to Asterisk: put every user's lamp right (counts changed while the
-  // application was away, or Asterisk lost them). In the background: calls need not wait.
-  engine.on('state', (state) => {
-    if (state === 'connected') void resyncLamps(store, lamps, logger);
-  });
+
   return {
-    engine,
+    engine: first.engine,
+    servers,
     store,
     messages,
     metrics,
     get draining() {
       return gate.isDraining;
     },
+    leaseStates: () => servers.flatMap((s) => (s.lease ? [s.lease.state] : [])),
+    activeCallCount: () => servers.reduce((n, s) => n + s.engine.activeCallCount(), 0),
+    async handOver() {
+      await Promise.all(servers.map((s) => s.lease?.handOver()));
+    },
     drain: (graceMs) => gate.drain(graceMs),
     async stop() {
-      await engine.stop();
+      await Promise.all(servers.map((s) => s.lease?.stop()));
+      await Promise.all(servers.map((s) => s.engine.stop()));
       stopCounting.abort();
       await counting;
       await store.close();
       await messages.close();
+      await leases?.close();
       stopObservingRedis();
     },
   };
 }
 
-/** Every user's lamp from the message counts in Redis (never throws: lamps are best effort). */
-async function resyncLamps(store: Store, lamps: Lamps, logger: Logger): Promise<void> {
+/** One server's lamps from the message counts in Redis (never throws: lamps are best effort). */
+async function resyncLamps(store: Store, lamps: LampsOnServers, server: string, logger: Logger): Promise<void> {
   try {
     const users = await store.listUsers();
-    await lamps.resync(users);
+    await lamps.resyncServer(server, users);
     logger.info('message-waiting lamps resynchronised', { mailboxes: users.length });
   } catch (err) {
     logger.warn('could not resynchronise the message-waiting lamps', { error: err instanceof Error ? err.message : String(err) });

@@ -61,6 +61,26 @@ export interface Config {
   shutdownGraceMs: number;
   /** Voicemail limits given in the environment (the app's defaults apply to the others). */
   voicemail: { maxMessageSeconds?: number; maxMessages?: number };
+  // ---- high availability (issue #14) ----
+  /**
+   * The Asterisk servers served (ARI_SERVERS; without it one server named `default` at
+   * ARI_URL). All share ARI_USERNAME / ARI_PASSWORD and ARI_APP.
+   */
+  ariServers: AriServerConfig[];
+  /** Active/standby lease per server (ARI_LEASE=on, ARI_LEASE_TTL_MS). */
+  lease: { enabled: boolean; ttlMs: number; prefer?: string[] };
+  /**
+   * Which servers get a user's message-waiting lamp (MWI_SERVERS): per location id, the
+   * server names; a location not listed gets every server.
+   */
+  mwiServers: Record<string, string[]>;
+}
+
+export interface AriServerConfig {
+  /** Short name (letters, digits, `_ . -`): in logs, /readyz and the lease key. */
+  name: string;
+  /** Base URL of that Asterisk's HTTP server. */
+  url: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -252,6 +272,62 @@ export function resolveWebhook(env: Env): { url?: string; token?: string } {
   return { url: checked.url, ...(token ? { token } : {}) };
 }
 
+const SERVER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** ARI_SERVERS=`name=url,name=url`; undefined when unset. */
+function ariServers(env: Env): AriServerConfig[] | undefined {
+  const raw = env.ARI_SERVERS;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const servers = raw.split(',').map((entry) => {
+    const at = entry.indexOf('=');
+    const name = entry.slice(0, at).trim();
+    const value = entry.slice(at + 1).trim();
+    if (at < 1 || !SERVER_NAME.test(name)) throw new ConfigError(`ARI_SERVERS: bad entry "${entry}" (want name=http://host:port, name of letters, digits, _ . -)`);
+    const label = `ARI_SERVERS (${name})`;
+    return { name, url: url({ [label]: value }, label, '', ['http:', 'https:']) };
+  });
+  const names = new Set(servers.map((s) => s.name));
+  if (names.size !== servers.length) throw new ConfigError('ARI_SERVERS: each server name must appear once');
+  return servers;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+}
+
+/** ARI_LEASE_PREFER=`server,server`: the servers this instance tries to hold first. */
+function leasePreference(env: Env, servers: AriServerConfig[]): { prefer?: string[] } {
+  const raw = env.ARI_LEASE_PREFER;
+  if (raw === undefined || raw.trim() === '') return {};
+  const prefer = raw.split(',').map((n) => n.trim());
+  for (const name of prefer) {
+    if (!servers.some((s) => s.name === name)) throw new ConfigError(`ARI_LEASE_PREFER: "${name}" is not a server of ARI_SERVERS`);
+  }
+  return { prefer };
+}
+
+/** MWI_SERVERS=`all` (default) or `<location>=<server>+<server>;<location>=<server>`. */
+function mwiServers(env: Env, servers: AriServerConfig[]): Record<string, string[]> {
+  const raw = env.MWI_SERVERS;
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return {};
+  const known = new Set(servers.map((s) => s.name));
+  const result: Record<string, string[]> = {};
+  for (const entry of raw.split(';')) {
+    const [location, list] = entry.split('=').map((part) => part.trim());
+    if (!location || !list || !SERVER_NAME.test(location)) throw new ConfigError(`MWI_SERVERS: bad entry "${entry}" (want location=server+server;…)`);
+    const names = list.split('+').map((n) => n.trim());
+    for (const name of names) {
+      if (!known.has(name)) throw new ConfigError(`MWI_SERVERS: "${name}" is not a server of ARI_SERVERS`);
+    }
+    result[location] = names;
+  }
+  return result;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const { pepper: pinPepper, isDevelopmentDefault } = resolvePepper(env);
@@ -259,14 +335,20 @@ export function loadConfig(env: Env = process.env): Config {
   if (!ariPassword) throw new ConfigError('ARI_PASSWORD or ARI_PASSWORD_FILE is required');
   const sentinelList = sentinels(env);
   const webhook = resolveWebhook(env);
+  const ariUrl = url(env, 'ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']);
+  const servers = ariServers(env) ?? [{ name: 'default', url: ariUrl }];
+  const app = env.ARI_APP ?? 'voice-portal';
+  const leaseEnabled = onOff(env, 'ARI_LEASE', false);
+  if (leaseEnabled && !SERVER_NAME.test(app)) throw new ConfigError('ARI_APP must be letters, digits, _ . - when ARI_LEASE=on (it names the lease)');
+  const leaseTtl = optionalCount(env, 'ARI_LEASE_TTL_MS', 500, 60_000) ?? 3000;
   return {
     env: nodeEnv,
     logLevel: env.LOG_LEVEL ?? 'info',
     ari: {
-      url: url(env, 'ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),
+      url: servers[0]?.url ?? ariUrl,
       username: env.ARI_USERNAME ?? 'voice-portal',
       password: ariPassword,
-      app: env.ARI_APP ?? 'voice-portal',
+      app,
     },
     redis: {
       url: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
@@ -284,5 +366,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxMessageSeconds: optionalCount(env, 'VOICEMAIL_MAX_SECONDS', 5, 3600),
       maxMessages: optionalCount(env, 'VOICEMAIL_MAX_MESSAGES', 1, 10_000),
     },
+    ariServers: servers,
+    lease: { enabled: leaseEnabled, ttlMs: leaseTtl, ...leasePreference(env, servers) },
+    mwiServers: mwiServers(env, servers),
   };
 }

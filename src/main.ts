@@ -42,7 +42,9 @@ function nextSignal(): Promise<NodeJS.Signals> {
 }
 
 async function shutDown(app: App, health: HealthServer | undefined, config: Config, logger: Logger, signal: string): Promise<void> {
-  logger.warn('shutting down: draining calls', { signal, graceMs: config.shutdownGraceMs, calls: app.engine.activeCallCount() });
+  logger.warn('shutting down: draining calls', { signal, graceMs: config.shutdownGraceMs, calls: app.activeCallCount() });
+  // ARI_LEASE=on: free the leases at once so that a standby takes over now, not after a ttl.
+  if (config.lease.enabled) await app.handOver();
   // A second signal (an impatient operator, or the orchestrator's final word): no more grace.
   void nextSignal().then((again) => {
     logger.warn('second signal: ending the remaining calls now', { signal: again });
@@ -68,7 +70,14 @@ async function main(): Promise<number> {
       health = await startHealthServer({
         port: config.httpPort,
         host: config.httpHost,
-        probe: { redisUp: () => app.store.ping(), ariState: () => app.engine.state, draining: () => app.draining },
+        probe: {
+          redisUp: () => app.store.ping(),
+          ariState: () => app.engine.state,
+          draining: () => app.draining,
+          ...(config.lease.enabled || app.servers.length > 1
+            ? { servers: () => app.servers.map((s) => ({ name: s.name, ari: s.engine.state, ...(s.lease ? { lease: s.lease.role } : {}) })) }
+            : {}),
+        },
         metrics: app.metrics,
       });
       logger.info('health endpoints listening', { host: config.httpHost, port: health.port, paths: ['/healthz', '/readyz', '/metrics'] });

@@ -15,6 +15,16 @@
  * - After every (re)connection, calls Asterisk no longer lists for the app are ended: their
  *   StasisEnd may have been lost while no socket was connected (Asterisk drops such events).
  *
+ * Active/standby (issue #14, `passive: true`): the engine starts as a standby: it loads the API
+ * docs and keeps that client for REST only (lamps, stored recordings), but opens NO events
+ * socket (Asterisk gives the app to the newest socket: a standby with one would steal it).
+ * `activate()` opens the socket on that client (then adopts the channels found in the app);
+ * `standDown()` lets go of the calls without hanging up (the new holder adopts them), closes
+ * the socket and goes back to REST only. ApplicationReplaced then means the same as a stand
+ * down (emitted as 'replaced'), not a dead end. `fence` (the lease keeper's `mayAct`) is asked
+ * before every REST request sent for a call and before every event is routed: a holder that
+ * lost its lease while paused does not act on a call, even before it has noticed the loss.
+ *
  * Listeners: one per event type on the client, registered once per client and every one
  * wrapped (a throw inside an ari-client handler wedges its socket). No per-channel listener
  * (`channel.on` registers `<Event>-<channelId>` and ari-client never removes it) is ever made.
@@ -65,12 +75,25 @@ export interface AriEngineOptions {
    * with a fake to drive ari-client's rarer signals (WebSocketMaxRetries after ~43 s).
    */
   connectClient?: typeof connectAriClient;
+  /** Start as a standby: REST client only, no events socket until `activate()`. */
+  passive?: boolean;
+  /** False = this instance must not act on calls now (lost lease); see the header. */
+  fence?: () => boolean;
 }
 
 export interface AriEngine {
   readonly state: EngineState;
   on(event: 'state', listener: (state: EngineState) => void): this;
   off(event: 'state', listener: (state: EngineState) => void): this;
+  /** Passive engines only: another socket took the app (ApplicationReplaced). */
+  on(event: 'replaced', listener: () => void): this;
+  /** Passive engines: open the events socket and serve (the lease was taken). */
+  activate(): void;
+  /**
+   * Passive engines: let go of the calls without hanging up, close the events socket, keep a
+   * REST client (the lease was lost or handed over).
+   */
+  standDown(reason: string): void;
   /** Hangs up the calls in progress, closes the socket, releases every timer. */
   stop(): Promise<void>;
   /** Calls currently being served. */
@@ -137,6 +160,12 @@ class Engine extends EventEmitter implements AriEngine {
   private giveUpTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
+  /** Passive mode: whether the events socket is wanted now (the lease is held). */
+  private socketWanted: boolean;
+  /** The client's socket was started (false for a REST-only standby client). */
+  private started = false;
+  /** An API-docs load is in flight (never two at once). */
+  private opening = false;
   private readonly log: Logger;
   private readonly rest: CallRest;
   private readonly timing: Required<ReconnectOptions>;
@@ -158,6 +187,40 @@ class Engine extends EventEmitter implements AriEngine {
       ...(opts.onKeyToRequest ? { onKeyToRequest: opts.onKeyToRequest } : {}),
     };
     this.rest = this.makeRest();
+    this.socketWanted = !opts.passive;
+  }
+
+  private get passive(): boolean {
+    return this.opts.passive === true;
+  }
+
+  private mayAct(): boolean {
+    return this.opts.fence ? this.opts.fence() : true;
+  }
+
+  activate(): void {
+    if (!this.passive || this.socketWanted || this.current === 'stopped') return;
+    this.socketWanted = true;
+    this.log.warn('activating: opening the ARI events socket', { app: this.opts.config.app });
+    const client = this.client;
+    if (client && !this.started) void this.startSocket(client);
+    else if (!client && !this.opening && this.retryTimer === undefined) void this.openClient();
+  }
+
+  standDown(reason: string): void {
+    if (!this.passive || this.current === 'stopped') return;
+    const wasActive = this.socketWanted;
+    this.socketWanted = false;
+    if (!wasActive && !this.started) return;
+    this.log.warn('standing down: letting go of the calls, closing the ARI events socket', { reason, callsHandedOver: this.calls.size });
+    this.clearTimers();
+    // Their events go to the new holder, which adopts the channels it finds in the app:
+    // let go of them here without hanging up, so no caller is cut.
+    for (const call of [...this.calls.values()]) call.end({ reason: 'gone' });
+    this.dropClient('graceful');
+    this.setState('standby');
+    // Back to REST only (lamps, recordings) for as long as this instance stands by.
+    if (!this.opening && this.retryTimer === undefined) void this.openClient();
   }
 
   readonly storedRecordings: StoredRecordings = storedRecordingsVia(() => this.client);
@@ -208,35 +271,58 @@ class Engine extends EventEmitter implements AriEngine {
     if (this.current === next) return;
     const previous = this.current;
     this.current = next;
-    const level = next === 'standby' ? 'error' : 'warn';
+    // A replaced engine is an incident; a lease standby is doing its job.
+    const level = next === 'standby' ? (this.passive ? 'info' : 'error') : 'warn';
     this.log.log(level, `ARI ${next}`, { from: previous, app: this.opts.config.app });
     this.emit('state', next);
   }
 
   private halted(): boolean {
+    if (this.passive) return this.current === 'stopped';
     return this.current === 'stopped' || this.current === 'standby';
   }
 
   /** Build a fresh client and start it; on failure, retry with capped backoff. */
   private async openClient(): Promise<void> {
     if (this.halted()) return;
-    const { url, username, password, app } = this.opts.config;
+    const { url, username, password } = this.opts.config;
     let client: AriClient;
+    this.opening = true;
     try {
       const connect = this.opts.connectClient ?? connectAriClient;
       client = await connect(url, username, password, this.timing.connectTimeoutMs);
     } catch (err) {
       this.scheduleOpen(err as Error);
       return;
+    } finally {
+      this.opening = false;
     }
     if (this.halted()) {
       retireClient(client);
       return;
     }
-    this.log.debug('ARI API docs loaded; opening the event socket');
     this.generation += 1;
     this.client = client;
+    this.started = false;
     this.attach(client);
+    if (!this.socketWanted) {
+      this.failures = 0; // a REST-only client is all a standby needs: that was a success
+      this.log.debug('ARI API docs loaded; standing by (REST only, no events socket)');
+      this.setState('standby');
+      return;
+    }
+    await this.startSocket(client);
+  }
+
+  private async startSocket(client: AriClient): Promise<void> {
+    const { app } = this.opts.config;
+    // A holder that lost the lease between deciding and getting here must not take the app.
+    if (!this.mayAct()) {
+      this.log.warn('not opening the events socket: the lease is no longer held');
+      return;
+    }
+    this.log.debug('ARI API docs loaded; opening the event socket');
+    this.started = true;
     try {
       await client.start(app);
     } catch (err) {
@@ -262,7 +348,7 @@ class Engine extends EventEmitter implements AriEngine {
   }
 
   private onSocketOpen(client: AriClient): void {
-    if (this.client !== client || this.halted()) return;
+    if (this.client !== client || this.halted() || !this.socketWanted) return;
     this.failures = 0;
     clearTimeout(this.giveUpTimer);
     this.giveUpTimer = undefined;
@@ -272,7 +358,7 @@ class Engine extends EventEmitter implements AriEngine {
   }
 
   private onSocketLost(client: AriClient, err: unknown): void {
-    if (this.client !== client || this.halted()) return;
+    if (this.client !== client || this.halted() || !this.started) return;
     this.setState('reconnecting');
     this.log.warn('ARI socket lost; ari-client is reconnecting', { error: err instanceof Error ? err.message : undefined });
     this.stopPings();
@@ -302,11 +388,18 @@ class Engine extends EventEmitter implements AriEngine {
     for (const [event, listener] of this.clientListeners) client.removeListener(event, listener);
     this.clientListeners = [];
     this.client = undefined;
+    this.started = false;
     retireClient(client, how);
   }
 
   private onReplaced(client: AriClient): void {
     if (this.client !== client || this.halted()) return;
+    if (this.passive) {
+      this.log.error('another connection took over the ARI app', { app: this.opts.config.app, callsHandedOver: this.calls.size });
+      this.standDown('ApplicationReplaced');
+      this.emit('replaced');
+      return;
+    }
     this.log.error('another connection took over the ARI app; standing by (not taking it back)', {
       app: this.opts.config.app,
       callsHandedOver: this.calls.size,
@@ -420,6 +513,8 @@ class Engine extends EventEmitter implements AriEngine {
   }
 
   private route(type: (typeof CHANNEL_EVENTS)[number], event: RawEvent): void {
+    // Fenced: a holder that lost its lease (e.g. woke from a pause) ignores what it reads.
+    if (!this.mayAct()) return;
     if (type === 'StasisStart') {
       this.onStasisStart(event);
       return;
@@ -495,6 +590,7 @@ class Engine extends EventEmitter implements AriEngine {
   private async request(operation: string, send: (client: AriClient) => PromiseLike<unknown>): Promise<void> {
     const client = this.client;
     if (!client) throw new AriUnavailable(operation, 'not connected to Asterisk');
+    if (!this.mayAct()) throw new AriUnavailable(operation, 'this instance no longer holds the lease for this Asterisk server');
     try {
       await send(client);
     } catch (err) {

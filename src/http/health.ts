@@ -4,6 +4,11 @@
  * - GET /healthz: 200 while the process runs and its event loop answers (liveness).
  * - GET /readyz: 200 only when Redis answers PING, the ARI engine is `connected`, and the
  *   application is not draining; otherwise 503 with a small JSON body naming what is down.
+ *   With several Asterisk servers or ARI_LEASE=on (issue #14) the body also has `role`
+ *   (`active`: holds every server's lease; `standby`: none; `partial`: some) and `servers`
+ *   (per server: its ARI state and lease role), and a healthy standby answers 200 with
+ *   `"status":"standby"`: it is doing its job (ready to take over), and a probe that restarts
+ *   unready instances must not kill it. Only `"status":"ready"` serves calls.
  * - GET /metrics (when a metrics source is given): Prometheus text exposition (issue #14;
  *   src/metrics/prometheus.ts lists the metrics). No label carries a PIN, a caller ID or a
  *   user id.
@@ -19,6 +24,15 @@ export interface ReadinessProbe {
   redisUp(): Promise<boolean>;
   ariState(): EngineState;
   draining(): boolean;
+  /** Several servers or leases (issue #14): each server's state; absent = the classic body. */
+  servers?(): ServerReadiness[];
+}
+
+export interface ServerReadiness {
+  name: string;
+  ari: EngineState;
+  /** Lease role with ARI_LEASE=on. */
+  lease?: 'active' | 'standby' | 'handing-over' | 'stopped';
 }
 
 export interface Readiness {
@@ -26,6 +40,16 @@ export interface Readiness {
   redis: 'up' | 'down';
   ari: EngineState;
   draining: boolean;
+  /** With servers(): whether this instance serves calls (active somewhere) or stands by. */
+  role?: 'active' | 'standby' | 'partial';
+  servers?: Record<string, { ari: EngineState; lease?: ServerReadiness['lease'] }>;
+}
+
+/** A server is fine when it serves (connected, lease held if any) or stands by as it should. */
+function serverFine(s: ServerReadiness): boolean {
+  if (s.lease === undefined) return s.ari === 'connected';
+  if (s.lease === 'active') return s.ari === 'connected';
+  return s.lease === 'standby' && s.ari === 'standby';
 }
 
 /** What GET /metrics serves. */
@@ -58,7 +82,12 @@ export async function checkReadiness(probe: ReadinessProbe): Promise<Readiness> 
   const redisUp = await withTimeout(probe.redisUp(), REDIS_CHECK_MS);
   const ari = probe.ariState();
   const draining = probe.draining();
-  return { ready: redisUp && ari === 'connected' && !draining, redis: redisUp ? 'up' : 'down', ari, draining };
+  if (!probe.servers) return { ready: redisUp && ari === 'connected' && !draining, redis: redisUp ? 'up' : 'down', ari, draining };
+  const list = probe.servers();
+  const active = list.filter((s) => s.lease === undefined || s.lease === 'active').length;
+  const role = active === list.length ? 'active' : active === 0 ? 'standby' : 'partial';
+  const servers = Object.fromEntries(list.map((s) => [s.name, s.lease === undefined ? { ari: s.ari } : { ari: s.ari, lease: s.lease }]));
+  return { ready: redisUp && !draining && list.every(serverFine), redis: redisUp ? 'up' : 'down', ari, draining, role, servers };
 }
 
 function send(res: ServerResponse, status: number, body: object, head: boolean): void {
@@ -83,7 +112,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, probe: Readines
     return;
   }
   const r = await checkReadiness(probe);
-  send(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'unavailable', redis: r.redis, ari: r.ari, draining: r.draining }, head);
+  const status = !r.ready ? 'unavailable' : r.role === 'standby' ? 'standby' : 'ready';
+  const extra = r.servers ? { role: r.role, servers: r.servers } : {};
+  send(res, r.ready ? 200 : 503, { status, redis: r.redis, ari: r.ari, draining: r.draining, ...extra }, head);
 }
 
 /** Listen on `host:port` (port 0: any free port). Rejects if the port cannot be bound. */

@@ -25,6 +25,8 @@ export function lampMailboxName(extension: string): string {
 export interface LampOwner {
   id: string;
   extension: string;
+  /** The user's location: which Asterisk servers show the lamp (MWI_SERVERS). */
+  locationId?: string;
 }
 
 export interface MailboxLamps {
@@ -74,5 +76,35 @@ export class Lamps implements MailboxLamps {
         this.log.warn('message-waiting lamp not updated (is res_mwi_external loaded in Asterisk?); further failures are logged at debug', detail);
       }
     }
+  }
+}
+
+/**
+ * Several Asterisk servers (issue #14): a user's phones may register on any of them, so the
+ * lamp is set on each server the user's location names (MWI_SERVERS), or on all of them.
+ * One `Lamps` per server: each server's updates are serialised and warned about on their own.
+ */
+export class LampsOnServers implements MailboxLamps {
+  constructor(
+    private readonly byServer: ReadonlyMap<string, Lamps>,
+    /** Location id → server names; a location not listed: every server. */
+    private readonly serversOfLocation: Readonly<Record<string, readonly string[]>>,
+  ) {}
+
+  /** The servers that show this owner's lamp. */
+  serversFor(owner: LampOwner): string[] {
+    const listed = owner.locationId !== undefined ? this.serversOfLocation[owner.locationId] : undefined;
+    return listed ? [...listed] : [...this.byServer.keys()];
+  }
+
+  async refresh(owner: LampOwner): Promise<void> {
+    await Promise.all(this.serversFor(owner).map((server) => this.byServer.get(server)?.refresh(owner)));
+  }
+
+  /** Every lamp of one server (that server's Asterisk (re)connected). Never throws. */
+  async resyncServer(server: string, owners: readonly LampOwner[]): Promise<void> {
+    const lamps = this.byServer.get(server);
+    if (!lamps) return;
+    await lamps.resync(owners.filter((owner) => this.serversFor(owner).includes(server)));
   }
 }

@@ -17,3 +17,4 @@ export {
   type Reservation,
   type VoiceMessage,
 } from './messages';
+export { LeaseStore, openLeaseStore, type AcquireResult, type LeaseInfo, type LeaseOperations } from './lease';

@@ -23,6 +23,8 @@
  * | `vp:{u:<id>}:msgs:new` / `:msgs:saved` | zset | the user's voice messages by status (score = received at, ms) |
  * | `vp:{u:<id>}:msgs:pending` | zset | deposits being recorded (score = started at, ms), see messages.ts |
  * | `vp:{u:<id>}:msg:<msgId>` | hash | one voice message's metadata (the audio is an Asterisk stored recording) |
+ * | `vp:{lease:<app>:<server>}:holder` | hash, with expiry | who holds one Asterisk server's ARI app: `holder`, `token`, `since` (lease.ts) |
+ * | `vp:{lease:<app>:<server>}:fence` | string | that lease's last fencing token (a counter, never expires) |
  *
  * A user's keys share the hash tag `{u:<id>}` and a location's `{l:<id>}`: the Lua scripts
  * that touch one user (or one location) only ever name keys of one slot, so they stay valid
@@ -130,4 +132,15 @@ export const userMessagesKeyPattern = `${PREFIX}{u:*}:msgs:*`;
 export function parseUserMessagesKey(key: string): { userId: string; status: MessageListStatus } | null {
   const m = /^vp:\{u:([A-Za-z0-9_.-]{1,64})\}:msgs:(new|saved|pending)$/.exec(key);
   return m ? { userId: m[1] as string, status: m[2] as MessageListStatus } : null;
+}
+
+/**
+ * The active/standby lease of one Asterisk server's ARI application (src/store/lease.ts).
+ * Both keys share the hash tag `{lease:<app>:<server>}` (the scripts touch them together).
+ * The app and server names must be valid ids (`isValidId`): config.ts checks them.
+ */
+export function leaseKeys(app: string, server: string): { holder: string; fence: string } {
+  if (!isValidId(app) || !isValidId(server)) throw new Error(`lease keys: bad app or server name (${app}, ${server})`);
+  const tag = `${PREFIX}{lease:${app}:${server}}`;
+  return { holder: `${tag}:holder`, fence: `${tag}:fence` };
 }

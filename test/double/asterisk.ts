@@ -26,14 +26,15 @@ export class Asterisk implements ChannelHost {
   readonly playbacks = new Map<string, PlaybackOp>();
   readonly liveRecordings = new Map<string, RecordingOp>();
   /** Lives "on disk": survives stopAsterisk(). */
-  readonly stored = new Map<string, StoredRecording>();
+  readonly stored: Map<string, StoredRecording>;
   readonly mailboxes = new Map<string, { oldMessages: number; newMessages: number }>();
   readonly mailboxUpdates: MailboxUpdate[] = [];
   readonly calls: SimChannel[] = [];
   private channelSeq = 0;
   private sipSeq = 0;
 
-  constructor(opts: SoundCatalogueOptions & { timeScale: number; asteriskId: string }) {
+  constructor(opts: SoundCatalogueOptions & { timeScale: number; asteriskId: string; sharedRecordings?: Map<string, StoredRecording> }) {
+    this.stored = opts.sharedRecordings ?? new Map<string, StoredRecording>();
     this.clock = new SimClock(opts.timeScale);
     this.sounds = new SoundCatalogue(opts);
     this.hub = new EventHub(opts.asteriskId);

@@ -35,6 +35,12 @@ export interface DoubleOptions {
   defaultSoundMs?: number;
   /** `asterisk_id` of every event (default "02:fc:00:00:00:01", as in the captures). */
   asteriskId?: string;
+  /**
+   * The recording spool "on disk", shared with other doubles: two Asterisk servers mounting
+   * one recording directory (NFS or similar, README "High availability") see each other's
+   * stored recordings. Default: a spool of its own.
+   */
+  sharedRecordings?: SharedRecordingSpool;
 }
 
 /** What the double exposes to tests and to the demo. */
@@ -172,3 +178,6 @@ export interface MailboxUpdate {
   oldMessages?: number;
   newMessages?: number;
 }
+
+/** A stored-recording spool several doubles can mount (see DoubleOptions.sharedRecordings). */
+export type SharedRecordingSpool = Map<string, { format: string; durationSec: number }>;

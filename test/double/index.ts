@@ -39,6 +39,7 @@ export class AsteriskDouble implements AsteriskDoubleControl {
       soundDurationsMs: opts.soundDurationsMs,
       knownSounds: opts.knownSounds,
       defaultSoundMs: opts.defaultSoundMs,
+      sharedRecordings: opts.sharedRecordings,
     });
     const http = new AriHttpServer(asterisk, { username: opts.username, password: opts.password });
     const port = await http.listen(opts.port ?? 0);

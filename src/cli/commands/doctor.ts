@@ -9,6 +9,13 @@
  * only, through src/ari's connection code (the API docs are loaded, no events socket is
  * opened, so the running application keeps its Stasis app).
  *
+ * Several Asterisk servers (ARI_SERVERS=name=url,…, as the application, issue #14): every
+ * server is listed; a message counts as present when any server has its recording, and a
+ * server that does not see a recording another server stored is reported ("server b does not
+ * see …"): a message left through one server could not be heard through it. That is a
+ * deployment problem (the servers must share the recording directory, README "High
+ * availability"), so `--fix` leaves it alone and doctor keeps exiting 1 until it is solved.
+ *
  * Exit code: 0 when everything agrees (or was fixed), 1 when problems remain (so that a
  * monitoring job notices), 2 without the ARI settings, 3 Redis unreachable.
  */
@@ -60,6 +67,30 @@ export async function connectAsteriskMedia(settings: { url: string; username: st
   }
 }
 
+/** ARI_SERVERS (name=url,…) with the shared ARI_USERNAME / ARI_PASSWORD; null without it. */
+export function ariServerSettings(env: Env): { name: string; url: string; username: string; password: string }[] | null {
+  const raw = env.ARI_SERVERS;
+  if (!raw || raw.trim() === '') return null;
+  const username = env.ARI_USERNAME;
+  const password = env.ARI_PASSWORD;
+  if (!username || !password) throw usage('ARI_SERVERS is set but ARI_USERNAME or ARI_PASSWORD is missing');
+  return raw.split(',').map((entry) => {
+    const at = entry.indexOf('=');
+    const name = entry.slice(0, at).trim();
+    const url = entry.slice(at + 1).trim();
+    if (at < 1 || !/^https?:\/\//.test(url)) throw usage(`ARI_SERVERS: bad entry "${entry}" (want name=http://host:port)`);
+    return { name, url, username, password };
+  });
+}
+
+/** A server that does not see a message recording another server stored. */
+export interface UnseenRecording {
+  server: string;
+  recording: string;
+  /** The servers that do see it. */
+  seenBy: string[];
+}
+
 export interface VoicemailDiagnosis {
   /** Message recordings in Asterisk. */
   recordings: number;
@@ -77,7 +108,35 @@ export interface VoicemailDiagnosis {
  * either a listed message or a reservation: a deposit in progress is never taken for an orphan.
  */
 export async function diagnoseVoicemail(messages: MessageStore, recordings: StoredRecordings): Promise<VoicemailDiagnosis> {
-  const names = await recordings.list(messageRecordingPrefix);
+  return diagnoseNames(messages, await recordings.list(messageRecordingPrefix));
+}
+
+/**
+ * Several servers: recordings listed on each (first, for the same reason as above), the
+ * union compared with Redis as one, then every listed message's recording looked for on
+ * every server.
+ */
+export async function diagnoseServers(
+  messages: MessageStore,
+  servers: { name: string; recordings: StoredRecordings }[],
+): Promise<VoicemailDiagnosis & { servers: { name: string; recordings: number }[]; unseen: UnseenRecording[] }> {
+  const listed = await Promise.all(servers.map(async (s) => ({ name: s.name, names: new Set(await s.recordings.list(messageRecordingPrefix)) })));
+  const union = new Set(listed.flatMap((s) => [...s.names]));
+  const diagnosis = await diagnoseNames(messages, [...union]);
+  const unseen: UnseenRecording[] = [];
+  for (const userId of await messages.usersWithMessages()) {
+    for (const message of await messages.list(userId)) {
+      const recording = messageRecordingName(userId, message.id);
+      const seenBy = listed.filter((s) => s.names.has(recording)).map((s) => s.name);
+      if (seenBy.length === 0) continue; // missing everywhere: already a missing recording
+      for (const s of listed) if (!s.names.has(recording)) unseen.push({ server: s.name, recording, seenBy });
+    }
+  }
+  unseen.sort((x, y) => x.server.localeCompare(y.server) || x.recording.localeCompare(y.recording));
+  return { ...diagnosis, servers: listed.map((s) => ({ name: s.name, recordings: s.names.size })), unseen };
+}
+
+async function diagnoseNames(messages: MessageStore, names: string[]): Promise<VoicemailDiagnosis> {
   const known = new Set<string>();
   const missingRecordings: VoicemailDiagnosis['missingRecordings'] = [];
   const present = new Set(names);
@@ -118,6 +177,11 @@ export function registerDoctor(program: Command, session: Session, env: Env): vo
       .description('check that every voice message has its recording in Asterisk and every message recording its message (needs ARI_URL, ARI_USERNAME, ARI_PASSWORD)')
       .option('--fix', 'delete orphan recordings and the messages whose recording is lost')
       .action(async (options: { fix?: boolean }, command: Command) => {
+        const several = ariServerSettings(env);
+        if (several) {
+          await doctorServers(several, Boolean(options.fix), session, env, command);
+          return;
+        }
         const settings = ariSettings(env);
         if (!settings) throw usage('doctor needs ARI_URL, ARI_USERNAME and ARI_PASSWORD (the application\'s ARI settings)');
         const store = await session.store();
@@ -147,4 +211,48 @@ export function registerDoctor(program: Command, session: Session, env: Env): vo
     'voice-portal-admin doctor',
     'voice-portal-admin doctor --fix --json',
   );
+}
+
+/** doctor with ARI_SERVERS: the same checks over every server, plus the unseen recordings. */
+async function doctorServers(
+  settings: { name: string; url: string; username: string; password: string }[],
+  fix: boolean,
+  session: Session,
+  env: Env,
+  command: Command,
+): Promise<void> {
+  const store = await session.store();
+  const messages = openCliMessageStore(env, command);
+  const sessions: { name: string; media: AriRestSession }[] = [];
+  try {
+    // One after another: swagger-client's credentials are process-global (they are the same
+    // for every server anyway, as in the application).
+    for (const s of settings) sessions.push({ name: s.name, media: await connectAsteriskMedia(s) });
+    const diagnosis = await diagnoseServers(messages, sessions.map((s) => ({ name: s.name, recordings: s.media.recordings })));
+    const fixable = diagnosis.orphanRecordings.length + diagnosis.missingRecordings.length;
+    if (fix && fixable > 0) {
+      for (const { media } of sessions) {
+        await repairVoicemail({ ...diagnosis, missingRecordings: media === sessions[0]?.media ? diagnosis.missingRecordings : [] }, messages, media, store);
+      }
+    }
+    const fixed = fix && fixable > 0;
+    const problems = fixable + diagnosis.unseen.length;
+    if (session.json) {
+      printJson(session.out, { ...diagnosis, problems, fixed });
+    } else {
+      printLine(session.out, `${diagnosis.messages} message(s) in Redis, ${diagnosis.recordings} message recording(s) over ${sessions.length} Asterisk servers (${diagnosis.servers.map((s) => `${s.name}: ${s.recordings}`).join(', ')}).`);
+      for (const name of diagnosis.orphanRecordings) printLine(session.out, `orphan recording (no message): ${name}${fixed ? ' - deleted' : ''}`);
+      for (const m of diagnosis.missingRecordings) printLine(session.out, `message without recording: ${m.userId} ${m.messageId}${fixed ? ' - removed' : ''}`);
+      for (const u of diagnosis.unseen) {
+        printLine(session.out, `server ${u.server} does not see recording ${u.recording} (stored through ${u.seenBy.join(', ')}): share the recording directory between the servers`);
+      }
+      if (problems === 0) printLine(session.out, 'Everything agrees.');
+      else if (fixed) printLine(session.out, `${fixable} problem(s) fixed.`);
+    }
+    if (diagnosis.unseen.length > 0) throw refused(`${diagnosis.unseen.length} recording(s) not seen by every Asterisk server; see README "High availability"`);
+    if (problems > 0 && !fixed) throw refused(`${problems} problem(s) found; run voice-portal-admin doctor --fix to clean them`);
+  } finally {
+    for (const { media } of sessions) media.close();
+    await messages.close();
+  }
 }

@@ -16,3 +16,4 @@ export {
   type Reservation,
   type VoiceMessage,
 } from './messages';
+export { TOKEN_PREFIX, TOKEN_SCOPES } from './tokens';

@@ -19,6 +19,7 @@
  * | `vp:{u:<id>}:msgs:new` / `:msgs:saved` | zset | the user's voice messages by status (score = received at, ms) |
  * | `vp:{u:<id>}:msgs:pending` | zset | deposits being recorded (score = started at, ms), see messages.ts |
  * | `vp:{u:<id>}:msg:<msgId>` | hash | one voice message's metadata (the audio is an Asterisk stored recording) |
+ * | `vp:api-tokens` | hash | integration tokens of the HTTP API: `n:<name>` → JSON {hash, scope, createdAt}, `h:<sha256>` → name |
  *
  * A user's keys share the hash tag `{u:<id>}` and a location's `{l:<id>}`: the Lua scripts
  * that touch one user (or one location) only ever name keys of one slot, so they stay valid
@@ -108,3 +109,6 @@ export function parseUserMessagesKey(key: string): { userId: string; status: Mes
   const m = /^vp:\{u:([A-Za-z0-9_.-]{1,64})\}:msgs:(new|saved|pending)$/.exec(key);
   return m ? { userId: m[1] as string, status: m[2] as MessageListStatus } : null;
 }
+
+/** Integration tokens of the self-service HTTP API (tokens.ts): one hash, so one slot. */
+export const apiTokensKey = `${PREFIX}api-tokens`;

@@ -28,6 +28,8 @@ export const SCRIPT_NAMES = [
   'throttle_reserve',
   'compare_and_set',
   'update_record',
+  'token_create',
+  'token_revoke',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
@@ -50,6 +52,8 @@ const NUMBER_OF_KEYS: Record<ScriptName, number> = {
   throttle_reserve: 1,
   compare_and_set: 1,
   update_record: 1,
+  token_create: 1,
+  token_revoke: 1,
 };
 
 function findPackageRoot(start: string): string | undefined {

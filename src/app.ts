@@ -27,6 +27,8 @@ export interface App {
   readonly store: Store;
   /** Voice messages (own Redis connection, closed by stop()). */
   readonly messages: MessageStore;
+  /** Message-waiting lamps (the self-service API refreshes them after a save or a delete). */
+  readonly lamps: Lamps;
   /** True once drain() began: new calls are refused (and /readyz says so). */
   readonly draining: boolean;
   /**
@@ -71,6 +73,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     engine,
     store,
     messages,
+    lamps,
     get draining() {
       return gate.isDraining;
     },

@@ -57,13 +57,13 @@ async function pageLanguage(service: SelfServiceDeps, user: User, asked: string 
   return (PAGE_LANGUAGES as readonly string[]).includes(base) ? (base as PageLanguage) : 'en';
 }
 
-function renderPage(lang: PageLanguage, user: User, csrf: string, policy: { minLength: number; maxLength: number }): string {
+function renderPage(lang: PageLanguage, user: User, csrf: string, policy: { minLength: number; maxLength: number }, timeZone: string): string {
   const t = pageStrings(lang);
   const w = (key: StringKey): string => escapeHtml(t[key]);
   const other: PageLanguage = lang === 'fr' ? 'en' : 'fr';
   const who = escapeHtml(user.displayName ?? user.id);
   const hint = escapeHtml(t.pinHint.replace('{min}', String(policy.minLength)).replace('{max}', String(policy.maxLength)));
-  const boot = { lang, strings: t, reasons: reasonTexts(lang), policy };
+  const boot = { lang, strings: t, reasons: reasonTexts(lang), policy, timeZone };
   return `<!doctype html>
 <html lang="${lang}">
 <head>
@@ -87,19 +87,7 @@ function renderPage(lang: PageLanguage, user: User, csrf: string, policy: { minL
     <p>${w('lockedText')}</p>
   </div>
   <p id="status" class="status" role="status" aria-live="polite"></p>
-  <section id="pin-section" aria-labelledby="pin-title">
-    <h2 id="pin-title" data-normal="${w('changePin')}" data-locked="${w('newPinTitle')}">${w('changePin')}</h2>
-    <form id="pin-form" novalidate>
-      <p id="pin-hint" class="hint">${hint}</p>
-      <label for="new-pin">${w('newPin')}</label>
-      <input id="new-pin" name="new-pin" type="password" inputmode="numeric" autocomplete="new-password" maxlength="64" aria-describedby="pin-hint pin-reason" required>
-      <label for="confirm-pin">${w('confirmPin')}</label>
-      <input id="confirm-pin" name="confirm-pin" type="password" inputmode="numeric" autocomplete="new-password" maxlength="64" aria-describedby="pin-reason" required>
-      <p id="pin-reason" class="reason" aria-live="polite"></p>
-      <button id="pin-submit" type="submit">${w('setPin')}</button>
-    </form>
-  </section>
-  <section aria-labelledby="messages-title">
+  <section id="messages-section" aria-labelledby="messages-title">
     <h2 id="messages-title">${w('messages')}</h2>
     <h3>${w('newMessages')}</h3>
     <ul id="new-messages" class="messages"><li>${w('loading')}</li></ul>
@@ -113,6 +101,18 @@ function renderPage(lang: PageLanguage, user: User, csrf: string, policy: { minL
   <section aria-labelledby="name-title">
     <h2 id="name-title">${w('name')}</h2>
     <p id="name-state"></p>
+  </section>
+  <section id="pin-section" aria-labelledby="pin-title">
+    <h2 id="pin-title" data-normal="${w('changePin')}" data-locked="${w('newPinTitle')}">${w('changePin')}</h2>
+    <form id="pin-form" novalidate>
+      <p id="pin-hint" class="hint">${hint}</p>
+      <label for="new-pin">${w('newPin')}</label>
+      <input id="new-pin" name="new-pin" type="password" inputmode="numeric" autocomplete="new-password" maxlength="64" aria-describedby="pin-hint pin-reason" required>
+      <label for="confirm-pin">${w('confirmPin')}</label>
+      <input id="confirm-pin" name="confirm-pin" type="password" inputmode="numeric" autocomplete="new-password" maxlength="64" aria-describedby="pin-reason" required>
+      <p id="pin-reason" class="reason" aria-live="polite"></p>
+      <button id="pin-submit" type="submit">${w('setPin')}</button>
+    </form>
   </section>
 </main>
 <script id="boot" type="application/json">${scriptJson(boot)}</script>
@@ -167,13 +167,15 @@ export function registerWebPage(app: FastifyInstance, ctx: WebContext): void {
       const user = userOf(request);
       const lang = await pageLanguage(ctx.deps, user, (request.query as { lang?: string }).lang);
       const policy = await ctx.deps.store.getPolicy();
+      // Times as the portal speaks them: in the user's location's time zone.
+      const timeZone = (await ctx.deps.store.getLocation(user.locationId))?.timeZone ?? 'UTC';
       reply
         .header('content-type', 'text/html; charset=utf-8')
         .header('cache-control', 'no-store')
         .header('x-frame-options', 'DENY')
         .header('content-security-policy', "default-src 'self'; media-src 'self'; img-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
         .header('x-content-type-options', 'nosniff');
-      return reply.send(renderPage(lang, user, auth.csrfToken(user.id), { minLength: policy.minLength, maxLength: policy.maxLength }));
+      return reply.send(renderPage(lang, user, auth.csrfToken(user.id), { minLength: policy.minLength, maxLength: policy.maxLength }, timeZone));
     },
   );
 

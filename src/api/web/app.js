@@ -53,7 +53,7 @@
     say(t.failed.replace('{detail}', err.message));
   }
 
-  var dateFormat = new Intl.DateTimeFormat(boot.lang, { dateStyle: 'medium', timeStyle: 'short' });
+  var dateFormat = new Intl.DateTimeFormat(boot.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: boot.timeZone });
 
   function messageItem(m) {
     var caller = m.callerName && m.callerNumber ? m.callerName + ' (' + m.callerNumber + ')' : m.callerName || m.callerNumber || t.unknownCaller;
@@ -119,6 +119,11 @@
   function render(state) {
     var user = state.user;
     document.getElementById('locked').hidden = !user.locked;
+    // Locked: the new-PIN form that unlocks comes first; otherwise the messages do.
+    var pinSection = document.getElementById('pin-section');
+    var main = document.getElementById('main');
+    if (user.locked) main.insertBefore(pinSection, document.getElementById('messages-section'));
+    else main.appendChild(pinSection);
     var title = document.getElementById('pin-title');
     title.textContent = user.locked ? title.getAttribute('data-locked') : title.getAttribute('data-normal');
     fillList('new-messages', state.messages.filter(function (m) { return m.status === 'new'; }));

@@ -207,6 +207,16 @@ describeBrowser('in Chromium', () => {
   }, 30_000);
 });
 
+test('no PIN typed on the page is in a log line or the audit trail; page calls are audited as web:<user>', async () => {
+  const logs = h.logs.join('\n');
+  const audit = await h.admin.readAudit({ limit: 100_000 });
+  expect(audit.some((e) => e.type === 'api-request' && e.actor.startsWith('web:') && e.detail === 'PUT /my/api/pin -> 200')).toBe(true);
+  for (const pin of [NEW_PIN]) {
+    expect(logs).not.toContain(pin);
+    expect(JSON.stringify(audit)).not.toContain(pin);
+  }
+});
+
 function ensureDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return dir;

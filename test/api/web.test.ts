@@ -121,9 +121,10 @@ describeBrowser('in Chromium', () => {
     await page.screenshot({ path: path.join(ensureDir(SCREENSHOTS), 'locked-en-phone.png'), fullPage: true });
 
     // As the user types: the policy's reason appears before anything is submitted.
+    // (While the digits arrive, "too short" may show first: the hint follows the typing.)
     await page.getByLabel('New PIN', { exact: true }).pressSequentially('123456');
-    await page.locator('#pin-reason:not(:empty)').waitFor();
-    expect(await page.locator('#pin-reason').textContent()).toBe('the PIN is too simple (repeated digits, a run such as 1234, or a repeated pattern)');
+    await page.locator('#pin-reason', { hasText: 'the PIN is too simple (repeated digits, a run such as 1234, or a repeated pattern)' }).waitFor();
+    expect(await page.locator('#new-pin').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('New PIN again').fill('123456');
     await page.evaluate("document.getElementById('pin-reason').textContent = ''");
     const refused = page.waitForResponse((r) => r.url().endsWith('/my/api/pin') && r.request().method() === 'PUT');
@@ -199,8 +200,7 @@ describeBrowser('in Chromium', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('fr');
     expect(await page.locator('h1').textContent()).toBe('Ma messagerie vocale');
     await page.getByLabel('Nouveau code secret', { exact: true }).pressSequentially('1111');
-    await page.locator('#pin-reason:not(:empty)').waitFor();
-    expect(await page.locator('#pin-reason').textContent()).toBe('le code secret est trop court');
+    await page.locator('#pin-reason', { hasText: 'le code secret est trop court' }).waitFor();
     // Nothing wider than the screen: no sideways scrolling on a phone.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await page.close();

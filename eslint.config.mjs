@@ -13,6 +13,11 @@ export default tseslint.config(
     },
   },
   {
+    // The "My voicemail" page's script runs in the browser (no build step).
+    files: ['src/api/web/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', Intl: 'readonly' } },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'warn' },
   },

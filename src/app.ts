@@ -23,7 +23,7 @@ import { countLocksFromAudit } from './metrics/audit-counter';
 import { PrometheusMetrics } from './metrics/prometheus';
 import { timedHasher } from './metrics/timed-hasher';
 import { handlePortalCall } from './portal/entry';
-import { Lamps, LampsOnServers } from './portal/lamps';
+import { Lamps, LampsOnServers, type MailboxLamps } from './portal/lamps';
 import { CallGate, type DrainReport } from './shutdown';
 import { defaultPinHasher, openLeaseStore, openMessageStore, openStore, type LeaseStore, type MessageStore, type Store, type StoreOptions } from './store';
 import { observeRedisCommands } from './store/command-timing';
@@ -61,6 +61,8 @@ export interface App {
   readonly messages: MessageStore;
   /** What /metrics serves (issue #14). */
   readonly metrics: PrometheusMetrics;
+  /** Message-waiting lamps (the self-service API refreshes them after a save or a delete). */
+  readonly lamps: MailboxLamps;
   /** True once drain() began: new calls are refused (and /readyz says so). */
   readonly draining: boolean;
   /** Lease state per server (empty without ARI_LEASE=on): for /readyz and metrics. */
@@ -191,6 +193,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     store,
     messages,
     metrics,
+    lamps,
     get draining() {
       return gate.isDraining;
     },

@@ -5,6 +5,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { PEPPER_ADVICE, pepperWeakness } from './security/pepper-strength';
 import { checkWebhookUrl, tokenProblem } from './security/webhook-url';
+import { isIP } from 'node:net';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -74,6 +75,8 @@ export interface Config {
    * server names; a location not listed gets every server.
    */
   mwiServers: Record<string, string[]>;
+  /** Self-service HTTP API and "My voicemail" page (issue #15). */
+  api: ApiConfig;
 }
 
 export interface AriServerConfig {
@@ -81,6 +84,24 @@ export interface AriServerConfig {
   name: string;
   /** Base URL of that Asterisk's HTTP server. */
   url: string;
+}
+
+/** Self-service HTTP API (`/api/v1`) and the "My voicemail" page (`/my/`), issue #15. */
+export interface ApiConfig {
+  /** API_PORT; undefined = the API is off. */
+  port?: number;
+  /** API_HOST, default 127.0.0.1. */
+  host: string;
+  /** API_RATE_LIMIT_PER_MINUTE: requests per token (or per page user) per minute. */
+  tokenRatePerMinute: number;
+  /** API_USER_RATE_LIMIT_PER_MINUTE: requests about one user per minute, whoever asks. */
+  userRatePerMinute: number;
+  /** WEB_AUTH_HEADER: the header the SSO proxy puts the signed-in user in (id or e-mail). */
+  webAuthHeader: string;
+  /** WEB_TRUSTED_PROXIES: addresses of the SSO proxies; the header is believed only from them. */
+  webTrustedProxies: string[];
+  /** WEB_CSRF_SECRET(_FILE): key of the page's CSRF tokens (random per process when absent). */
+  webCsrfSecret?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -144,6 +165,35 @@ function optionalCount(env: Env, name: string, min: number, max: number): number
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return n;
+}
+
+function trustedProxies(env: Env): string[] {
+  const raw = env.WEB_TRUSTED_PROXIES ?? '';
+  const list = raw.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  for (const address of list) {
+    if (isIP(address) === 0) throw new ConfigError(`WEB_TRUSTED_PROXIES: "${address}" is not an IP address (want a comma-separated list, e.g. 127.0.0.1,::1)`);
+  }
+  return list;
+}
+
+function headerName(env: Env, name: string, fallback: string): string {
+  const raw = (env[name] ?? '').trim() || fallback;
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(raw)) throw new ConfigError(`${name} must be an HTTP header name such as X-Forwarded-User, got "${raw}"`);
+  return raw.toLowerCase();
+}
+
+function apiConfig(env: Env): ApiConfig {
+  const csrf = secret(env, 'WEB_CSRF_SECRET');
+  if (csrf !== undefined && csrf.length < 16) throw new ConfigError('WEB_CSRF_SECRET must be at least 16 characters (use a long random value)');
+  return {
+    port: optionalPort(env, 'API_PORT'),
+    host: env.API_HOST || '127.0.0.1',
+    tokenRatePerMinute: optionalCount(env, 'API_RATE_LIMIT_PER_MINUTE', 1, 100_000) ?? 300,
+    userRatePerMinute: optionalCount(env, 'API_USER_RATE_LIMIT_PER_MINUTE', 1, 100_000) ?? 60,
+    webAuthHeader: headerName(env, 'WEB_AUTH_HEADER', 'X-Forwarded-User'),
+    webTrustedProxies: trustedProxies(env),
+    ...(csrf !== undefined ? { webCsrfSecret: csrf } : {}),
+  };
 }
 
 /** Default SHUTDOWN_GRACE_MS: long enough for most portal calls to finish a step. */
@@ -369,5 +419,6 @@ export function loadConfig(env: Env = process.env): Config {
     ariServers: servers,
     lease: { enabled: leaseEnabled, ttlMs: leaseTtl, ...leasePreference(env, servers) },
     mwiServers: mwiServers(env, servers),
+    api: apiConfig(env),
   };
 }

@@ -11,7 +11,9 @@
  * (src/shutdown.ts); then ARI and Redis are closed and the process exits 0. A second signal
  * during the drain ends the remaining calls at once.
  */
+import { startApiServer, type ApiServer } from './api/server';
 import { startApp, type App } from './app';
+import { recordingFilesOverHttp } from './ari';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startHealthServer, type HealthServer } from './http/health';
 import { createLogger, type Logger } from './log';
@@ -41,7 +43,7 @@ function nextSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-async function shutDown(app: App, health: HealthServer | undefined, config: Config, logger: Logger, signal: string): Promise<void> {
+async function shutDown(app: App, health: HealthServer | undefined, config: Config, logger: Logger, signal: string, api?: ApiServer): Promise<void> {
   logger.warn('shutting down: draining calls', { signal, graceMs: config.shutdownGraceMs, calls: app.activeCallCount() });
   // ARI_LEASE=on: free the leases at once so that a standby takes over now, not after a ttl.
   if (config.lease.enabled) await app.handOver();
@@ -52,6 +54,7 @@ async function shutDown(app: App, health: HealthServer | undefined, config: Conf
   });
   const report = await app.drain(config.shutdownGraceMs);
   logger.info('calls drained', { ...report });
+  await api?.close();
   await app.stop();
   await health?.close();
   logger.info('stopped');
@@ -87,7 +90,24 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  await shutDown(app, health, config, logger, await signal);
+  // Self-service HTTP API and "My voicemail" page (issue #15): Redis through the app's store,
+  // audio over ARI REST (independent of the events socket).
+  let api: ApiServer | undefined;
+  if (config.api.port !== undefined) {
+    try {
+      api = await startApiServer({
+        deps: { store: app.store, messages: app.messages, recordings: recordingFilesOverHttp(config.ari), lamps: app.lamps, logger },
+        config: config.api,
+      });
+      logger.info('self-service API listening', { host: config.api.host, port: api.port, paths: ['/api/v1', '/my/'] });
+    } catch (err) {
+      logger.error('cannot serve the self-service API', { host: config.api.host, port: config.api.port, error: (err as Error).message });
+      await health?.close();
+      await app.stop();
+      return 1;
+    }
+  }
+  await shutDown(app, health, config, logger, await signal, api);
   return 0;
 }
 

@@ -132,3 +132,40 @@ test('defaults and parsed values', () => {
     logLevel: 'info',
   });
 });
+
+test('self-service API and page (issue #15): defaults, parsed values, clear errors', () => {
+  expect(loadConfig({ ...BASE }).api).toEqual({
+    host: '127.0.0.1',
+    tokenRatePerMinute: 300,
+    userRatePerMinute: 60,
+    webAuthHeader: 'x-forwarded-user',
+    webTrustedProxies: [],
+  });
+  const dir = mkdtempSync(path.join(tmpdir(), 'vp-config-'));
+  writeFileSync(path.join(dir, 'csrf'), 'csrf-secret-from-a-file-0123\n');
+  expect(
+    loadConfig({
+      ...BASE,
+      API_PORT: '8090',
+      API_HOST: '0.0.0.0',
+      API_RATE_LIMIT_PER_MINUTE: '50',
+      API_USER_RATE_LIMIT_PER_MINUTE: '5',
+      WEB_AUTH_HEADER: 'Remote-Email',
+      WEB_TRUSTED_PROXIES: '127.0.0.1, ::1',
+      WEB_CSRF_SECRET_FILE: path.join(dir, 'csrf'),
+    }).api,
+  ).toEqual({
+    port: 8090,
+    host: '0.0.0.0',
+    tokenRatePerMinute: 50,
+    userRatePerMinute: 5,
+    webAuthHeader: 'remote-email',
+    webTrustedProxies: ['127.0.0.1', '::1'],
+    webCsrfSecret: 'csrf-secret-from-a-file-0123',
+  });
+  expect(() => loadConfig({ ...BASE, API_PORT: '0' })).toThrow(/API_PORT must be a port number/);
+  expect(() => loadConfig({ ...BASE, API_RATE_LIMIT_PER_MINUTE: 'lots' })).toThrow(/API_RATE_LIMIT_PER_MINUTE/);
+  expect(() => loadConfig({ ...BASE, WEB_TRUSTED_PROXIES: 'proxy.example' })).toThrow(/WEB_TRUSTED_PROXIES: "proxy.example" is not an IP address/);
+  expect(() => loadConfig({ ...BASE, WEB_AUTH_HEADER: 'X User' })).toThrow(/WEB_AUTH_HEADER must be an HTTP header name/);
+  expect(() => loadConfig({ ...BASE, WEB_CSRF_SECRET: 'short' })).toThrow(/WEB_CSRF_SECRET must be at least 16/);
+});

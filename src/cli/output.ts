@@ -24,6 +24,7 @@ export interface UserJson {
   number: string | null;
   name: string | null;
   language: string | null;
+  email: string | null;
   createdAt: string | null;
   hasPin: boolean;
   mustChangePin: boolean;
@@ -42,6 +43,7 @@ export function userJson(u: User): UserJson {
     number: u.number ?? null,
     name: u.displayName ?? null,
     language: u.language ?? null,
+    email: u.email ?? null,
     createdAt: iso(u.createdAt),
     hasPin: u.hasPin,
     mustChangePin: u.mustChange,
@@ -192,6 +194,7 @@ export function userFields(u: User): [string, string][] {
     ['number', u.number ?? '-'],
     ['name', u.displayName ?? '-'],
     ['language', u.language ?? '(location)'],
+    ['e-mail', u.email ?? '-'],
     ['created', humanTime(u.createdAt)],
     ['PIN', pinState(u)],
     ['PIN changed', humanTime(u.pinChangedAt)],

@@ -18,6 +18,7 @@ import { registerMessages } from './commands/messages';
 import { registerPolicy } from './commands/policy';
 import { withExample } from './commands/shared';
 import { registerThrottle } from './commands/throttle';
+import { registerToken } from './commands/token';
 import { registerUser } from './commands/user';
 import { describeFailure, EXIT, oneLine, type ExitCode } from './errors';
 import { Session, type CliStreams, type GlobalOptions } from './session';
@@ -104,6 +105,7 @@ export function buildProgram(
   registerThrottle(program, session);
   registerAudit(program, session, hooks.onInterrupt ?? (() => undefined));
   registerDoctor(program, session, env);
+  registerToken(program, session);
   return program;
 }
 

@@ -29,6 +29,7 @@ import {
 import {
   dialDigits,
   requireE164,
+  requireEmail,
   requireExtension,
   requireId,
   requireLanguage,
@@ -130,6 +131,7 @@ export async function createUser(ctx: StoreContext, input: NewUser, actor: Actor
   const number = input.number !== undefined ? requireE164(input.number) : undefined;
   const language = input.language !== undefined ? requireLanguage(input.language) : undefined;
   const displayName = input.displayName !== undefined ? requireText(input.displayName, 'display name') : undefined;
+  const email = input.email !== undefined ? requireEmail(input.email) : undefined;
   const digits = [extension, ...(number ? [dialDigits(number) as string] : [])];
   if (new Set(digits).size !== digits.length) throw new Conflict('extension and number must differ');
   // The default PIN's hash may be copied: that is writing a PIN.
@@ -155,6 +157,7 @@ export async function createUser(ctx: StoreContext, input: NewUser, actor: Actor
     number,
     language,
     displayName,
+    email,
     createdAt: now,
     pinHash: defaultPin?.hash,
     pinChangedAt: defaultPin ? now : undefined,
@@ -188,6 +191,19 @@ export async function getUser(ctx: StoreContext, userId: string): Promise<User |
 export async function findUserByMailbox(ctx: StoreContext, mailbox: string): Promise<User | null> {
   const match = await resolveDial(ctx, mailbox);
   return match?.kind === 'user' ? getUser(ctx, match.id) : null;
+}
+
+/**
+ * The user with this e-mail address (compared lower-cased), if exactly one has it. A scan of
+ * the user records, not an index: it is used to sign in to the "My voicemail" page, whose
+ * server caches the answer briefly (src/api/web-auth.ts). Two users with one address match
+ * nobody: the page must not guess.
+ */
+export async function findUserByEmail(ctx: StoreContext, email: string): Promise<User | null> {
+  const wanted = email.trim().toLowerCase();
+  if (wanted === '') return null;
+  const matches = (await listUsers(ctx)).filter((u) => u.email === wanted);
+  return matches.length === 1 ? (matches[0] as User) : null;
 }
 
 export async function listUsers(ctx: StoreContext, filter: { locationId?: string; lockedOnly?: boolean } = {}): Promise<User[]> {
@@ -388,21 +404,30 @@ export async function updateUser(ctx: StoreContext, userId: string, changes: Use
   const number = optional(changes.number, (n) => requireE164(n));
   const language = optional(changes.language, requireLanguage);
   const displayName = optional(changes.displayName, (n) => requireText(n, 'display name'));
+  const email = optional(changes.email, requireEmail);
   const locationId = changes.locationId !== undefined ? requireId(changes.locationId, 'location') : undefined;
-  if ([extension, number, language, displayName, locationId].every((v) => v === undefined)) {
+  if ([extension, number, language, displayName, email, locationId].every((v) => v === undefined)) {
     throw new InvalidInput('nothing to change: give at least one field');
   }
   await ctx.ensurePepper();
   const raw = await ctx.redis.hgetall(userKey(userId));
   if (!toUser(raw)) throw new NotFound(`no user ${userId}`);
 
-  const before = { extension: raw.extension, number: raw.number, language: raw.language, displayName: raw.displayName, locationId: raw.locationId };
+  const before = {
+    extension: raw.extension,
+    number: raw.number,
+    language: raw.language,
+    displayName: raw.displayName,
+    email: raw.email,
+    locationId: raw.locationId,
+  };
   const pick = <T>(given: T | null | undefined, current: T | undefined): T | undefined => (given === undefined ? current : (given ?? undefined));
   const after = {
     extension: extension ?? before.extension,
     number: pick(number, before.number),
     language: pick(language, before.language),
     displayName: pick(displayName, before.displayName),
+    email: pick(email, before.email),
     locationId: locationId ?? before.locationId,
   };
   const oldDigits = dialSet(before.extension, before.number);
@@ -445,7 +470,7 @@ export async function updateUser(ctx: StoreContext, userId: string, changes: Use
   // Old references last.
   await releaseDial(ctx, owner, removed);
   if (moving && before.locationId) await ctx.redis.srem(locationUsersKey(before.locationId), userId);
-  const detail = describeChange(before, after, new Set(['displayName']));
+  const detail = describeChange(before, after, new Set(['displayName', 'email']));
   await ctx.record({ type: 'user-updated', actor, userId, locationId: newLocation, outcome: 'ok', detail: detail || 'no change' });
   return (await getUser(ctx, userId)) as User;
 }

@@ -18,3 +18,4 @@ export {
   type VoiceMessage,
 } from './messages';
 export { LeaseStore, openLeaseStore, type AcquireResult, type LeaseInfo, type LeaseOperations } from './lease';
+export { TOKEN_PREFIX, TOKEN_SCOPES } from './tokens';

@@ -25,6 +25,7 @@
  * | `vp:{u:<id>}:msg:<msgId>` | hash | one voice message's metadata (the audio is an Asterisk stored recording) |
  * | `vp:{lease:<app>:<server>}:holder` | hash, with expiry | who holds one Asterisk server's ARI app: `holder`, `token`, `since` (lease.ts) |
  * | `vp:{lease:<app>:<server>}:fence` | string | that lease's last fencing token (a counter, never expires) |
+ * | `vp:api-tokens` | hash | integration tokens of the HTTP API: `n:<name>` → JSON {hash, scope, createdAt}, `h:<sha256>` → name |
  *
  * A user's keys share the hash tag `{u:<id>}` and a location's `{l:<id>}`: the Lua scripts
  * that touch one user (or one location) only ever name keys of one slot, so they stay valid
@@ -144,3 +145,5 @@ export function leaseKeys(app: string, server: string): { holder: string; fence:
   const tag = `${PREFIX}{lease:${app}:${server}}`;
   return { holder: `${tag}:holder`, fence: `${tag}:fence` };
 }
+/** Integration tokens of the self-service HTTP API (tokens.ts): one hash, so one slot. */
+export const apiTokensKey = `${PREFIX}api-tokens`;

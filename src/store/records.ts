@@ -72,6 +72,7 @@ export function toUser(raw: RawRecord): User | null {
     ...optionalText('number', raw.number),
     ...optionalText('language', raw.language),
     ...optionalText('displayName', raw.displayName),
+    ...optionalText('email', raw.email),
     createdAt: Number(raw.createdAt ?? 0),
     hasPin: Boolean(raw.pinHash),
     mustChange: raw.mustChange === '1',
@@ -159,4 +160,16 @@ export function requireText(value: string, what: string, max = 100): string {
     throw new InvalidInput(`${what} must be 1 to ${max} printable characters (no control or bidi characters)`);
   }
   return trimmed;
+}
+
+/**
+ * An e-mail address as stored (issues #15/#16): trimmed, lower-cased, one `@`, no spaces or
+ * control characters, a dot in the domain, at most 254 characters.
+ */
+export function requireEmail(email: string): string {
+  const value = email.trim().toLowerCase();
+  if (value.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) || hasControlCharacter(value)) {
+    throw new InvalidInput('e-mail must be an address such as alice@example.com');
+  }
+  return value;
 }

@@ -30,6 +30,8 @@ export const SCRIPT_NAMES = [
   'compare_and_set',
   'update_record',
   'note_lock',
+  'token_create',
+  'token_revoke',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
@@ -68,6 +70,8 @@ const NUMBER_OF_KEYS: Record<ScriptName, number> = {
   compare_and_set: 1,
   update_record: 1,
   note_lock: 1,
+  token_create: 1,
+  token_revoke: 1,
 };
 
 function findPackageRoot(start: string): string | undefined {

@@ -12,10 +12,12 @@ import * as directory from './directory';
 import * as org from './org';
 import * as pins from './pins';
 import { DEFAULT_WAIT_TIMEOUT_MS } from './replication';
+import * as tokens from './tokens';
 import { Scripts } from './scripts';
 import type {
   Actor,
   AdminVerifyResult,
+  ApiToken,
   AuditEvent,
   AuditFilter,
   AuditQuery,
@@ -29,6 +31,7 @@ import type {
   OrgPolicy,
   PolicyChanges,
   ThrottleBucket,
+  TokenScope,
   User,
   UserChanges,
   VerifyResult,
@@ -171,6 +174,11 @@ export class Store {
   /** By extension or phone number (a leading + ignored). */
   findUserByMailbox(mailbox: string): Promise<User | null> {
     return this.ctx.guard(() => directory.findUserByMailbox(this.ctx, mailbox));
+  }
+
+  /** By e-mail address (lower-cased); null unless exactly one user has it. */
+  findUserByEmail(email: string): Promise<User | null> {
+    return this.ctx.guard(() => directory.findUserByEmail(this.ctx, email));
   }
 
   listUsers(filter: { locationId?: string; lockedOnly?: boolean } = {}): Promise<User[]> {
@@ -322,6 +330,35 @@ export class Store {
       stop.removeEventListener('abort', disconnect);
       disconnect();
     }
+  }
+
+  // ---- integration tokens of the HTTP API (issue #15) -------------------------------------
+
+  /** A new token (its name unique, Conflict otherwise); `token` is returned once, only its hash is kept. */
+  createApiToken(name: string, scope: TokenScope, actor: Actor): Promise<ApiToken & { token: string }> {
+    return this.ctx.guard(() => tokens.createApiToken(this.ctx, name, scope, actor));
+  }
+
+  listApiTokens(): Promise<ApiToken[]> {
+    return this.ctx.guard(() => tokens.listApiTokens(this.ctx));
+  }
+
+  /** NotFound when there is no token of that name. */
+  revokeApiToken(name: string, actor: Actor): Promise<void> {
+    return this.ctx.guard(() => tokens.revokeApiToken(this.ctx, name, actor));
+  }
+
+  /** The token a request presents, or null when it is unknown or revoked. */
+  findApiToken(token: string): Promise<ApiToken | null> {
+    return this.ctx.guard(() => tokens.findApiToken(this.ctx, token));
+  }
+
+  /**
+   * Audit one HTTP API request (issue #15: every call, whoever's token, even refused ones).
+   * `detail` is the operation and its status, never a body (a body may hold a PIN).
+   */
+  recordApiRequest(event: { actor: Actor; userId?: string; outcome: string; detail: string }): Promise<void> {
+    return this.ctx.guard(() => this.ctx.record({ type: 'api-request', ...event }));
   }
 
   // ---- life cycle --------------------------------------------------------------------------

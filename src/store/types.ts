@@ -44,6 +44,8 @@ export interface User {
   number?: string;
   language?: string;
   displayName?: string;
+  /** Lower-cased e-mail address (issues #15/#16: hash field `email`). */
+  email?: string;
   createdAt: number;
   hasPin: boolean;
   /** On the default PIN or a one-time PIN: must choose a new PIN after login. */
@@ -70,6 +72,8 @@ export interface NewUser {
   number?: string;
   language?: string;
   displayName?: string;
+  /** E-mail address (validated, stored lower-cased). */
+  email?: string;
 }
 
 /**
@@ -81,6 +85,8 @@ export interface UserChanges {
   number?: string | null;
   language?: string | null;
   displayName?: string | null;
+  /** E-mail address; null removes it. */
+  email?: string | null;
   /** Move the user to another (existing) location. */
   locationId?: string;
 }
@@ -186,7 +192,11 @@ export type AuditEventType =
   | 'location-updated'
   | 'policy-set'
   | 'default-pin-set'
-  | 'default-pin-cleared';
+  | 'default-pin-cleared'
+  // Self-service HTTP API (issue #15)
+  | 'token-created'
+  | 'token-revoked'
+  | 'api-request';
 
 export interface AuditEvent {
   /** Stream entry id (time-ordered). */
@@ -237,4 +247,16 @@ export interface CloseResult {
    * given up after the last retry, or abandoned by close() (each is logged).
    */
   webhooksUndelivered: number;
+}
+
+// ---- integration tokens of the self-service HTTP API (issue #15) ----------------------------
+
+/** What a token may do: `self-service` (a user's own settings) or `admin` (also reset, unlock). */
+export type TokenScope = 'self-service' | 'admin';
+
+/** An integration token as listed: never the token, never its hash. */
+export interface ApiToken {
+  name: string;
+  scope: TokenScope;
+  createdAt: number;
 }

@@ -154,6 +154,7 @@ describe('users', () => {
         number: '+33612345678',
         name: 'Alice Martin',
         language: 'fr',
+        email: null,
         createdAt: expect.stringMatching(/^\d{4}-/),
         hasPin: true,
         mustChangePin: true,

@@ -19,6 +19,7 @@ interface AddOptions {
   number?: string;
   name?: string;
   language?: string;
+  email?: string;
   randomPin?: boolean;
 }
 
@@ -28,6 +29,7 @@ interface SetOptions {
   number?: string | false;
   name?: string | false;
   language?: string | false;
+  email?: string;
   location?: string;
 }
 
@@ -38,6 +40,7 @@ function userChanges(options: SetOptions): UserChanges {
     ...(options.number !== undefined ? { number: orNull(options.number) } : {}),
     ...(options.name !== undefined ? { displayName: orNull(options.name) } : {}),
     ...(options.language !== undefined ? { language: orNull(options.language) } : {}),
+    ...(options.email !== undefined ? { email: options.email.toLowerCase() === 'none' ? null : options.email } : {}),
     ...(options.location !== undefined ? { locationId: options.location } : {}),
   };
 }
@@ -80,6 +83,7 @@ export function registerUser(program: Command, session: Session): void {
       .option('--number <e164>', 'phone number (E.164, e.g. +33612345678)')
       .option('--name <text>', 'display name')
       .addOption(new Option('--language <lang>', "prompt language (default: the location's)").choices(LANGUAGES))
+      .option('--email <address>', 'e-mail address (signs the user in to the "My voicemail" page through the SSO proxy)')
       .option('--random-pin', 'give the user a random one-time PIN, printed once')
       .action(async (id: string, options: AddOptions) => {
         const store = await session.writableStore();
@@ -91,6 +95,7 @@ export function registerUser(program: Command, session: Session): void {
             ...(options.number !== undefined ? { number: options.number } : {}),
             ...(options.name !== undefined ? { displayName: options.name } : {}),
             ...(options.language !== undefined ? { language: options.language } : {}),
+            ...(options.email !== undefined ? { email: options.email } : {}),
           },
           session.actor,
         );
@@ -169,11 +174,12 @@ export function registerUser(program: Command, session: Session): void {
       .option('--no-name', 'remove the display name')
       .addOption(new Option('--language <lang>', 'prompt language').choices(LANGUAGES))
       .option('--no-language', "remove the user's language (the location's applies)")
+      .option('--email <address>', 'new e-mail address; `none` removes it')
       .option('--location <loc>', 'move the user to this location')
       .action(async (id: string, options: SetOptions) => {
         const changes = userChanges(options);
         if (Object.keys(changes).length === 0) {
-          throw usage('user set: give at least one of --extension, --number, --no-number, --name, --no-name, --language, --no-language, --location');
+          throw usage('user set: give at least one of --extension, --number, --no-number, --name, --no-name, --language, --no-language, --email, --location');
         }
         const user = await (await session.writableStore()).updateUser(id, changes, session.actor);
         if (session.json) printJson(session.out, { user: userJson(user) });

@@ -1,0 +1,112 @@
+/**
+ * Stored recordings over ARI's plain REST interface, for the self-service HTTP API (issue
+ * #15): the audio of a message or greeting (`GET /ari/recordings/stored/{name}/file`, Asterisk
+ * 14+, the WAV as Asterisk stored it), and the exists / delete / list operations.
+ *
+ * Why not through ari-client: its swagger-client reads every response body as text, which
+ * would corrupt a binary WAV; and the API must not depend on the engine's events socket (a
+ * REST request works while that socket reconnects). One request per operation, Basic auth,
+ * a bounded wait; failures are AriUnavailable (not reachable) or AriError with the status.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { AriError, AriUnavailable } from './errors';
+import type { StoredRecordings } from './media-store';
+
+export interface AriHttpSettings {
+  /** Base URL of Asterisk's HTTP server, e.g. http://127.0.0.1:8088 */
+  url: string;
+  username: string;
+  password: string;
+}
+
+/** A stored recording's audio, streaming. The receiver must consume or destroy `body`. */
+export interface RecordingFile {
+  contentType: string;
+  /** Bytes, when Asterisk said. */
+  contentLength?: number;
+  body: Readable;
+}
+
+export interface RecordingFiles extends StoredRecordings {
+  /** The recording's audio; AriError with status 404 when there is no such recording. */
+  open(name: string): Promise<RecordingFile>;
+}
+
+const REQUEST_TIMEOUT_MS = 5000;
+
+function request(settings: AriHttpSettings, method: string, path: string, operation: string): Promise<http.IncomingMessage> {
+  const url = new URL(`${settings.url.replace(/\/+$/, '')}/ari${path}`);
+  const transport = url.protocol === 'https:' ? https : http;
+  const auth = Buffer.from(`${settings.username}:${settings.password}`).toString('base64');
+  return new Promise((resolve, reject) => {
+    const req = transport.request(url, { method, headers: { authorization: `Basic ${auth}` }, timeout: REQUEST_TIMEOUT_MS }, resolve);
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+    req.on('error', (err) => reject(new AriUnavailable(operation, err.message)));
+    req.end();
+  });
+}
+
+async function readText(res: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Asterisk's error bodies are `{"message": "…"}`. */
+async function failure(operation: string, res: http.IncomingMessage): Promise<AriError> {
+  const text = await readText(res).catch(() => '');
+  let message = text;
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown };
+    if (typeof parsed.message === 'string') message = parsed.message;
+  } catch {
+    // not JSON: keep the text
+  }
+  return new AriError(operation, message || `HTTP ${res.statusCode ?? 0}`, res.statusCode);
+}
+
+const recordingPath = (name: string): string => `/recordings/stored/${encodeURIComponent(name)}`;
+
+export function recordingFilesOverHttp(settings: AriHttpSettings): RecordingFiles {
+  return {
+    async open(name) {
+      const res = await request(settings, 'GET', `${recordingPath(name)}/file`, 'getStoredRecordingFile');
+      if (res.statusCode !== 200) throw await failure('getStoredRecordingFile', res);
+      const length = Number(res.headers['content-length']);
+      return {
+        contentType: res.headers['content-type'] ?? 'application/octet-stream',
+        ...(Number.isInteger(length) && length >= 0 ? { contentLength: length } : {}),
+        body: res,
+      };
+    },
+    async exists(name) {
+      const res = await request(settings, 'GET', recordingPath(name), 'getStoredRecording');
+      if (res.statusCode === 200) {
+        res.resume();
+        return true;
+      }
+      if (res.statusCode === 404) {
+        res.resume();
+        return false;
+      }
+      throw await failure('getStoredRecording', res);
+    },
+    async remove(name) {
+      const res = await request(settings, 'DELETE', recordingPath(name), 'deleteStoredRecording');
+      if (res.statusCode === 204 || res.statusCode === 200 || res.statusCode === 404) {
+        res.resume();
+        return;
+      }
+      throw await failure('deleteStoredRecording', res);
+    },
+    async list(prefix = '') {
+      const res = await request(settings, 'GET', '/recordings/stored', 'listStoredRecordings');
+      if (res.statusCode !== 200) throw await failure('listStoredRecordings', res);
+      const parsed = JSON.parse(await readText(res)) as unknown;
+      const names = Array.isArray(parsed) ? parsed.map((r: { name?: unknown }) => String(r?.name ?? '')) : [];
+      return names.filter((n) => n !== '' && n.startsWith(prefix));
+    },
+  };
+}

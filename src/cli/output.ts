@@ -27,6 +27,8 @@ export interface UserJson {
   failures: number;
   locked: boolean;
   lockedSince: string | null;
+  email: string | null;
+  emailMessages: string;
 }
 
 export function userJson(u: User): UserJson {
@@ -45,6 +47,8 @@ export function userJson(u: User): UserJson {
     failures: u.failures,
     locked: u.lockedSince !== undefined,
     lockedSince: iso(u.lockedSince),
+    email: u.email ?? null,
+    emailMessages: u.emailMessages,
   };
 }
 
@@ -185,6 +189,8 @@ export function userFields(u: User): [string, string][] {
     ['name to record', u.mustRecordName ? 'yes' : 'no'],
     ['failures', String(u.failures)],
     ['locked', u.lockedSince === undefined ? 'no' : `yes, since ${humanTime(u.lockedSince)}`],
+    ['e-mail', u.email ?? '-'],
+    ['e-mail messages', u.emailMessages],
   ];
 }
 

@@ -3,6 +3,7 @@ export { openStore, Store, type StoreOptions } from './store';
 export { StoreError, StoreUnavailable, PepperMismatch, PinRejected, NotFound, Conflict, InvalidInput } from './errors';
 export { defaultPinHasher, type PinHasher } from './context';
 export type * from './types';
+export { EMAIL_MESSAGES_MODES } from './types';
 export {
   MessageStore,
   openMessageStore,

@@ -4,7 +4,7 @@
  */
 import { InvalidInput } from './errors';
 import { isValidId } from './keys';
-import type { Location, User } from './types';
+import { EMAIL_MESSAGES_MODES, type EmailMessagesMode, type Location, type User } from './types';
 
 /** The lockout fields of a subject, passed to the generic Lua scripts. */
 export interface LockFields {
@@ -50,7 +50,30 @@ export function toUser(raw: RawRecord): User | null {
     ...(pinChangedAt !== undefined ? { pinChangedAt } : {}),
     failures: Number(raw.failures ?? 0),
     ...(lockedSince !== undefined ? { lockedSince } : {}),
+    ...optionalText('email', raw.email),
+    emailMessages: isEmailMessagesMode(raw.emailMessages) ? raw.emailMessages : 'off',
   };
+}
+
+export function isEmailMessagesMode(value: string | undefined): value is EmailMessagesMode {
+  return (EMAIL_MESSAGES_MODES as readonly (string | undefined)[]).includes(value);
+}
+
+export function requireEmailMessagesMode(value: string): EmailMessagesMode {
+  if (!isEmailMessagesMode(value)) throw new InvalidInput(`e-mail messages must be one of ${EMAIL_MESSAGES_MODES.join(', ')}`);
+  return value;
+}
+
+/**
+ * An e-mail address as stored: trimmed, lower-cased, one `@`, a dotted domain, no spaces,
+ * control characters or characters that would let it break out of a mail header.
+ */
+export function requireEmail(value: string): string {
+  const email = value.trim().toLowerCase();
+  if (email.length > 254 || !/^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(email)) {
+    throw new InvalidInput(`"${value}" is not an e-mail address`);
+  }
+  return email;
 }
 
 export function toLocation(raw: RawRecord): Location | null {

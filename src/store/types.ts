@@ -40,7 +40,18 @@ export interface User {
   failures: number;
   /** Set while the mailbox is locked (ms since epoch). Never expires. */
   lockedSince?: number;
+  /** E-mail address (lower-cased), for new-message and lock notifications (issues #15, #16). */
+  email?: string;
+  /** What a new voice message sends to `email` (issue #16); `off` when never set. */
+  emailMessages: EmailMessagesMode;
 }
+
+/**
+ * The new-message e-mail choice (issue #16): nothing, a notification, the notification with
+ * the audio attached, or attached and then deleted from the mailbox.
+ */
+export type EmailMessagesMode = 'off' | 'notify' | 'attach' | 'attach-delete';
+export const EMAIL_MESSAGES_MODES: readonly EmailMessagesMode[] = ['off', 'notify', 'attach', 'attach-delete'];
 
 export interface NewUser {
   /** Generated when absent. Letters, digits, `_ . -`, at most 64. */
@@ -50,6 +61,10 @@ export interface NewUser {
   number?: string;
   language?: string;
   displayName?: string;
+  /** E-mail address (validated, lower-cased). */
+  email?: string;
+  /** Default `off`. */
+  emailMessages?: EmailMessagesMode;
 }
 
 /**
@@ -63,6 +78,9 @@ export interface UserChanges {
   displayName?: string | null;
   /** Move the user to another (existing) location. */
   locationId?: string;
+  /** `null` removes the address. */
+  email?: string | null;
+  emailMessages?: EmailMessagesMode;
 }
 
 export interface Location {

@@ -153,6 +153,8 @@ describe('users', () => {
         failures: 0,
         locked: false,
         lockedSince: null,
+        email: null,
+        emailMessages: 'off',
       },
       pin: 'default',
     });

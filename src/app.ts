@@ -3,12 +3,14 @@
  * call. `main.ts` runs it from the environment; the end-to-end tests and the demo run this
  * same function against the ARI test double, so what they exercise is the real thing.
  */
-import { startAriEngine, type AriEngine, type ReconnectOptions } from './ari';
+import { recordingFilesVia, startAriEngine, type AriEngine, type ReconnectOptions } from './ari';
 import type { Config } from './config';
 import type { Logger } from './log';
 import { DEFAULT_TIMINGS, DEFAULT_VOICEMAIL, type PortalTimings, type VoicemailSettings } from './portal/deps';
 import { handlePortalCall } from './portal/entry';
 import { Lamps } from './portal/lamps';
+import { createSmtpTransport, MailWorker, type MailClock } from './mail';
+import type { MessageMail } from './portal/deps';
 import { CallGate, type DrainReport } from './shutdown';
 import { openMessageStore, openStore, type MessageStore, type Store } from './store';
 
@@ -20,6 +22,8 @@ export interface AppOptions {
   reconnect?: ReconnectOptions;
   /** Voicemail limits (message length, mailbox size); defaults DEFAULT_VOICEMAIL. */
   voicemail?: Partial<VoicemailSettings>;
+  /** Tests: the mail worker's clock and retry delays (config.mail turns e-mail on). */
+  mail?: { clock?: MailClock; retryDelaysMs?: number[]; idlePollMs?: number };
 }
 
 export interface App {
@@ -27,6 +31,8 @@ export interface App {
   readonly store: Store;
   /** Voice messages (own Redis connection, closed by stop()). */
   readonly messages: MessageStore;
+  /** The e-mail worker, when SMTP_URL is set. */
+  readonly mailWorker: MailWorker | undefined;
   /** True once drain() began: new calls are refused (and /readyz says so). */
   readonly draining: boolean;
   /**
@@ -48,6 +54,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     logger,
     webhookUrl: config.lockoutWebhookUrl,
     connectionName: 'voice-portal',
+    mailLockNotifications: config.mail !== undefined,
   });
   const timings: PortalTimings = { ...DEFAULT_TIMINGS, ...options.timings };
   const messages = openMessageStore({ redis: config.redis, connectionName: 'voice-portal-messages' });
@@ -59,9 +66,14 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     logger,
     playbackTimeoutMs: options.playbackTimeoutMs,
     reconnect: options.reconnect,
-    onCall: (call) => gate.serve(call, (flowCall) => handlePortalCall(flowCall, { store, recordings: engine.storedRecordings, timings, logger, messages, lamps, voicemail })),
+    onCall: (call) =>
+      gate.serve(call, (flowCall) =>
+        handlePortalCall(flowCall, { store, recordings: engine.storedRecordings, timings, logger, messages, lamps, voicemail, ...(mail ? { mail } : {}) }),
+      ),
   });
   const lamps = new Lamps(engine.messageWaiting, (userId) => messages.counts(userId), logger.child({ component: 'lamps' }));
+  const mailWorker = config.mail ? startMailWorker(config, store, messages, engine, lamps, logger, options) : undefined;
+  const mail: MessageMail | undefined = mailWorker ? messageMail(store, mailWorker, logger) : undefined;
   // Every (re)connection to Asterisk: put every user's lamp right (counts changed while the
   // application was away, or Asterisk lost them). In the background: calls need not wait.
   engine.on('state', (state) => {
@@ -71,11 +83,13 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     engine,
     store,
     messages,
+    mailWorker,
     get draining() {
       return gate.isDraining;
     },
     drain: (graceMs) => gate.drain(graceMs),
     async stop() {
+      await mailWorker?.stop();
       await engine.stop();
       await store.close();
       await messages.close();
@@ -92,4 +106,37 @@ async function resyncLamps(store: Store, lamps: Lamps, logger: Logger): Promise<
   } catch (err) {
     logger.warn('could not resynchronise the message-waiting lamps', { error: err instanceof Error ? err.message : String(err) });
   }
+}
+
+/** Issue #16: the worker that sends the queued e-mails, in the background of this process. */
+function startMailWorker(config: Config, store: Store, messages: MessageStore, engine: AriEngine, lamps: Lamps, logger: Logger, options: AppOptions): MailWorker {
+  const mailConfig = config.mail as NonNullable<Config['mail']>;
+  const files = recordingFilesVia(config.ari);
+  const worker = new MailWorker({
+    store,
+    messages,
+    audio: (name) => files.fetch(name),
+    removeRecording: (name) => engine.storedRecordings.remove(name),
+    refreshLamp: (user) => lamps.refresh(user),
+    transport: createSmtpTransport(mailConfig),
+    logger: logger.child({ component: 'mail' }),
+    ...(options.mail?.clock ? { clock: options.mail.clock } : {}),
+    ...(options.mail?.retryDelaysMs ? { retryDelaysMs: options.mail.retryDelaysMs } : {}),
+    ...(options.mail?.idlePollMs !== undefined ? { idlePollMs: options.mail.idlePollMs } : {}),
+  });
+  worker.start();
+  return worker;
+}
+
+/** What a deposit calls: queue the e-mail the user chose (if any), then wake the worker. */
+function messageMail(store: Store, worker: MailWorker, logger: Logger): MessageMail {
+  return {
+    messageLeft(user, messageId) {
+      if (!user.email || user.emailMessages === 'off') return;
+      store
+        .enqueueMessageMail(user.id, messageId)
+        .then(() => worker.wake())
+        .catch((err: unknown) => logger.warn('could not queue the new-message e-mail', { user: user.id, messageId, error: err instanceof Error ? err.message : String(err) }));
+    },
+  };
 }

@@ -20,3 +20,4 @@ export {
 } from './errors';
 export { startAriEngine, type AriEngine, type AriEngineOptions, type EngineState, type ReconnectOptions } from './engine';
 export { connectAriRest, type AriRestSession, type MessageWaiting, type StoredRecordings } from './media-store';
+export { recordingFilesVia, type AriHttpSettings, type RecordingFiles } from './recording-file';

@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../log';
 import type { StoredRecordings } from '../ari';
-import type { MessageStore, Store } from '../store';
+import type { MessageStore, Store, User } from '../store';
 import type { MailboxLamps } from './lamps';
 
 /** The store operations the portal uses (SPEC §8 vocabulary). */
@@ -69,6 +69,14 @@ export const DEFAULT_VOICEMAIL: VoicemailSettings = {
   playbackMarginMs: 3000,
 };
 
+/**
+ * Issue #16: a message was left; the new-message e-mail (if the user chose one) is queued.
+ * Never throws and never waits for a mail server: a call is never held up by e-mail.
+ */
+export interface MessageMail {
+  messageLeft(user: User, messageId: string): void;
+}
+
 export interface PortalDeps {
   store: PortalStore;
   recordings: StoredRecordings;
@@ -77,4 +85,6 @@ export interface PortalDeps {
   messages: PortalMessages;
   lamps: MailboxLamps;
   voicemail: VoicemailSettings;
+  /** Absent when the application sends no e-mail (no SMTP_URL). */
+  mail?: MessageMail;
 }

@@ -19,6 +19,8 @@
  * | `vp:{u:<id>}:msgs:new` / `:msgs:saved` | zset | the user's voice messages by status (score = received at, ms) |
  * | `vp:{u:<id>}:msgs:pending` | zset | deposits being recorded (score = started at, ms), see messages.ts |
  * | `vp:{u:<id>}:msg:<msgId>` | hash | one voice message's metadata (the audio is an Asterisk stored recording) |
+ * | `vp:{mail}:queue` | zset | outgoing e-mail jobs (score = when due, ms), see mail-queue.ts |
+ * | `vp:{mail}:job:<jobId>` | hash | one e-mail job |
  *
  * A user's keys share the hash tag `{u:<id>}` and a location's `{l:<id>}`: the Lua scripts
  * that touch one user (or one location) only ever name keys of one slot, so they stay valid
@@ -107,4 +109,11 @@ export const userMessagesKeyPattern = `${PREFIX}{u:*}:msgs:*`;
 export function parseUserMessagesKey(key: string): { userId: string; status: MessageListStatus } | null {
   const m = /^vp:\{u:([A-Za-z0-9_.-]{1,64})\}:msgs:(new|saved|pending)$/.exec(key);
   return m ? { userId: m[1] as string, status: m[2] as MessageListStatus } : null;
+}
+
+/** Outgoing e-mail (issue #16): one hash tag, so the queue scripts stay valid on Cluster. */
+export const mailQueueKey = `${PREFIX}{mail}:queue`;
+
+export function mailJobKey(jobId: string): string {
+  return `${PREFIX}{mail}:job:${jobId}`;
 }

@@ -183,6 +183,12 @@ export class MessageStore {
     });
   }
 
+  /** One message, or null when there is no such message (deleted, or never committed). */
+  get(userId: string, messageId: string): Promise<VoiceMessage | null> {
+    requireIds(userId, messageId);
+    return this.guard(async () => toMessage(userId, messageId, await this.redis.hgetall(userMessageKey(userId, messageId))));
+  }
+
   /**
    * Room for one more message (new + saved + deposits being recorded < `maxMessages`), held
    * until `commit` or `release`. Reservations older than `staleAfterMs` are dropped.

@@ -28,6 +28,9 @@ export const SCRIPT_NAMES = [
   'throttle_reserve',
   'compare_and_set',
   'update_record',
+  'mail_enqueue',
+  'mail_claim',
+  'mail_settle',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
@@ -50,6 +53,9 @@ const NUMBER_OF_KEYS: Record<ScriptName, number> = {
   throttle_reserve: 1,
   compare_and_set: 1,
   update_record: 1,
+  mail_enqueue: 2,
+  mail_claim: 2,
+  mail_settle: 2,
 };
 
 function findPackageRoot(start: string): string | undefined {

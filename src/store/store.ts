@@ -10,11 +10,14 @@ import { AuditTrail, FOLLOW_BLOCK_MS, followAuditStream, LockoutWebhook } from '
 import { COMMAND_TIMEOUT_MS, connect, mapRedisError, whenReady } from './connection';
 import { defaultPinHasher, StoreContext, type PinHasher } from './context';
 import * as directory from './directory';
+import * as mail from './mail-queue';
 import * as org from './org';
 import * as pins from './pins';
+import { userKey as userKeyOf } from './keys';
 import { Scripts } from './scripts';
 import type {
   Actor,
+  ClaimedMailJob,
   AdminVerifyResult,
   AuditEvent,
   AuditFilter,
@@ -48,6 +51,11 @@ export interface StoreOptions {
   hasher?: PinHasher;
   /** Tests only: webhook retry delays (ms). */
   webhookRetryDelaysMs?: number[];
+  /**
+   * Queue a lock e-mail to the user (if they have an address) whenever a mailbox locks
+   * (issue #16). Only the application sets it, when it has SMTP settings and a mail worker.
+   */
+  mailLockNotifications?: boolean;
 }
 
 /** How long a follower's dedicated connection may take to become ready. */
@@ -66,6 +74,7 @@ export class Store {
     this.webhook = options.webhookUrl ? new LockoutWebhook(options.webhookUrl, options.logger, options.webhookRetryDelaysMs) : undefined;
     const audit = new AuditTrail(redis, options.logger, this.webhook);
     this.ctx = new StoreContext(redis, new Scripts(redis), audit, options.hasher ?? defaultPinHasher, options.pepper, options.logger);
+    this.ctx.mailLockNotifications = options.mailLockNotifications ?? false;
   }
 
   // ---- login ------------------------------------------------------------------------------
@@ -304,6 +313,61 @@ export class Store {
       stop.removeEventListener('abort', disconnect);
       disconnect();
     }
+  }
+
+  // ---- outgoing e-mail (issue #16; the sending is src/mail/'s) ------------------------------
+
+  /** Queue the new-message e-mail of a message (once per message, however often asked). */
+  enqueueMessageMail(userId: string, messageId: string): Promise<boolean> {
+    return this.ctx.guard(() => mail.enqueueMail(this.ctx, 'new-message', userId, messageId));
+  }
+
+  /** Queue a "your mailbox is locked" e-mail. */
+  enqueueLockMail(userId: string): Promise<boolean> {
+    return this.ctx.guard(() => mail.enqueueMail(this.ctx, 'locked', userId));
+  }
+
+  /** The next job due at `now`, leased for `leaseMs`; null when none is due. */
+  claimMail(now: number, leaseMs: number): Promise<ClaimedMailJob | null> {
+    return this.ctx.guard(() => mail.claimMail(this.ctx, now, leaseMs));
+  }
+
+  /** Sent, or nothing to send: the job is removed. False when the lease was lost meanwhile. */
+  completeMail(job: ClaimedMailJob): Promise<boolean> {
+    return this.ctx.guard(() => mail.settleMail(this.ctx, job.id, job.token, { outcome: 'done' }));
+  }
+
+  /** Try again at `dueAt`. */
+  retryMail(job: ClaimedMailJob, dueAt: number, error: string): Promise<boolean> {
+    return this.ctx.guard(() => mail.settleMail(this.ctx, job.id, job.token, { outcome: 'retry', dueAt, error }));
+  }
+
+  /** Give up: the job is removed and the audit trail says which e-mail was lost and why. */
+  abandonMail(job: ClaimedMailJob, reason: string): Promise<boolean> {
+    return this.ctx.guard(async () => {
+      const settled = await mail.settleMail(this.ctx, job.id, job.token, { outcome: 'done' });
+      if (settled) {
+        const locationId = (await this.redis.hget(userKeyOf(job.userId), 'locationId')) ?? undefined;
+        await this.ctx.record({
+          type: 'mail-failed',
+          actor: 'system:mail',
+          userId: job.userId,
+          ...(locationId ? { locationId } : {}),
+          outcome: job.kind,
+          detail: `${job.attempts} attempt(s): ${reason}`.slice(0, 300),
+        });
+      }
+      return settled;
+    });
+  }
+
+  /** When the earliest queued e-mail is due (ms), null when none is queued. */
+  nextMailDue(): Promise<number | null> {
+    return this.ctx.guard(() => mail.nextMailDue(this.ctx));
+  }
+
+  mailQueueLength(): Promise<number> {
+    return this.ctx.guard(() => mail.mailQueueLength(this.ctx));
   }
 
   // ---- life cycle --------------------------------------------------------------------------

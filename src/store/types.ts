@@ -184,7 +184,9 @@ export type AuditEventType =
   | 'location-updated'
   | 'policy-set'
   | 'default-pin-set'
-  | 'default-pin-cleared';
+  | 'default-pin-cleared'
+  | 'mail-failed'
+  | 'users-imported';
 
 export interface AuditEvent {
   /** Stream entry id (time-ordered). */
@@ -229,4 +231,24 @@ export interface CloseResult {
    * given up after the last retry, or abandoned by close() (each is logged).
    */
   webhooksUndelivered: number;
+}
+
+/** Outgoing e-mail jobs (issue #16, src/store/mail-queue.ts). */
+export type MailJobKind = 'new-message' | 'locked';
+
+export interface MailJob {
+  id: string;
+  kind: MailJobKind;
+  userId: string;
+  /** `new-message` only. */
+  messageId?: string;
+  createdAt: number;
+  /** Tries so far, this one included. */
+  attempts: number;
+  lastError?: string;
+}
+
+/** A job leased to one worker: settling it requires the token. */
+export interface ClaimedMailJob extends MailJob {
+  token: string;
 }

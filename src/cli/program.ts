@@ -13,6 +13,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit';
 import { registerDefaultPin } from './commands/default-pin';
 import { registerDoctor } from './commands/doctor';
+import { registerImport } from './commands/import';
 import { registerLocation } from './commands/location';
 import { registerMessages } from './commands/messages';
 import { registerPolicy } from './commands/policy';
@@ -102,6 +103,7 @@ export function buildProgram(
   registerThrottle(program, session);
   registerAudit(program, session, hooks.onInterrupt ?? (() => undefined));
   registerDoctor(program, session, env);
+  registerImport(program, session, env);
   return program;
 }
 

@@ -17,3 +17,5 @@ export {
   type Reservation,
   type VoiceMessage,
 } from './messages';
+export { importedPinVerdict, type ImportedPin, type ImportUserResult } from './import';
+export { requireEmail } from './records';

@@ -11,6 +11,7 @@ import { COMMAND_TIMEOUT_MS, connect, mapRedisError, whenReady } from './connect
 import { defaultPinHasher, StoreContext, type PinHasher } from './context';
 import * as directory from './directory';
 import * as mail from './mail-queue';
+import * as importer from './import';
 import * as org from './org';
 import * as pins from './pins';
 import { userKey as userKeyOf } from './keys';
@@ -171,6 +172,20 @@ export class Store {
    */
   updateUser(userId: string, changes: UserChanges, actor: Actor): Promise<User> {
     return this.ctx.guard(() => directory.updateUser(this.ctx, userId, changes, actor));
+  }
+
+  /**
+   * The app_voicemail import: create the user with the PIN they had (hashed here; a PIN
+   * failing the policy or equal to the extension must be changed at the first call; not
+   * digits: no PIN). A user already there is left as it is (`created: false`).
+   */
+  importUser(input: NewUser & { id: string }, pin: string, opts: { hasName: boolean }, actor: Actor): Promise<importer.ImportUserResult> {
+    return this.ctx.guard(() => importer.importUser(this.ctx, input, pin, opts, actor));
+  }
+
+  /** One audit entry summing up an import run (`users-imported`). */
+  recordImport(locationId: string, detail: string, actor: Actor): Promise<void> {
+    return this.ctx.guard(() => this.ctx.record({ type: 'users-imported', actor, locationId, outcome: 'ok', detail: detail.slice(0, 500) }));
   }
 
   removeUser(userId: string, actor: Actor): Promise<void> {

@@ -70,6 +70,7 @@ function summaryRows(s: ImportSummary, dryRun: boolean): string[][] {
 
 export function registerImport(program: Command, session: Session, env: Env): void {
   const cmd = group(program, 'import', 'import mailboxes from another voicemail system');
+  withExample(cmd, 'voice-portal-admin import app-voicemail --conf /etc/asterisk/voicemail.conf --spool /var/spool/asterisk/voicemail --location paris --dry-run');
   withExample(
     cmd
       .command('app-voicemail')

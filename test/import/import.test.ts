@@ -40,7 +40,7 @@ beforeAll(async () => {
   fx = writeFixture();
   h = await startHarness();
   await h.admin.addLocation(PARIS, 'test');
-});
+}, 120_000);
 
 afterAll(async () => {
   await h?.close();

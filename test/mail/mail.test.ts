@@ -20,7 +20,7 @@ beforeAll(async () => {
     app: { mail: { idlePollMs: 200 } },
   });
   await h.admin.addLocation({ ...PARIS, language: 'en' }, 'test');
-});
+}, 120_000);
 
 afterAll(async () => {
   await h?.close();

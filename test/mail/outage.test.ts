@@ -48,7 +48,7 @@ beforeAll(async () => {
   store = openStore({ redis: { url: redis.url }, pepper: PEPPER, logger, hasher: countingHasher(), mailLockNotifications: true });
   messages = openMessageStore({ redis: { url: redis.url } });
   await store.addLocation({ id: 'paris', name: 'Paris', portalExtension: '8000', language: 'en', timeZone: 'Europe/Paris' }, 'test');
-});
+}, 120_000);
 
 afterAll(async () => {
   await messages?.close();

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { startAriEngine, type AriEngine, type ReconnectOptions } from './ari';
+import { recordingFilesVia, startAriEngine, type AriEngine, type ReconnectOptions } from './ari';
 import type { AriServerConfig, Config } from './config';
 import { LeaseKeeper, type LeaseState } from './ha/lease-keeper';
 import type { Logger } from './log';
@@ -24,6 +24,8 @@ import { PrometheusMetrics } from './metrics/prometheus';
 import { timedHasher } from './metrics/timed-hasher';
 import { handlePortalCall } from './portal/entry';
 import { Lamps, LampsOnServers, type MailboxLamps } from './portal/lamps';
+import { createSmtpTransport, MailWorker, type MailClock } from './mail';
+import type { MessageMail } from './portal/deps';
 import { CallGate, type DrainReport } from './shutdown';
 import { defaultPinHasher, openLeaseStore, openMessageStore, openStore, type LeaseStore, type MessageStore, type Store, type StoreOptions } from './store';
 import { observeRedisCommands } from './store/command-timing';
@@ -40,6 +42,8 @@ export interface AppOptions {
   store?: Pick<StoreOptions, 'hasher' | 'clock'>;
   /** prom-client's default process metrics in /metrics (default true; tests turn them off). */
   processMetrics?: boolean;
+  /** Tests: the mail worker's clock and retry delays (config.mail turns e-mail on). */
+  mail?: { clock?: MailClock; retryDelaysMs?: number[]; idlePollMs?: number };
 }
 
 /** One Asterisk server as the application serves it. */
@@ -63,6 +67,8 @@ export interface App {
   readonly metrics: PrometheusMetrics;
   /** Message-waiting lamps (the self-service API refreshes them after a save or a delete). */
   readonly lamps: MailboxLamps;
+  /** The e-mail worker, when SMTP_URL is set. */
+  readonly mailWorker: MailWorker | undefined;
   /** True once drain() began: new calls are refused (and /readyz says so). */
   readonly draining: boolean;
   /** Lease state per server (empty without ARI_LEASE=on): for /readyz and metrics. */
@@ -104,6 +110,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     connectionName: 'voice-portal',
     ...(options.store?.clock !== undefined ? { clock: options.store.clock } : {}),
     hasher: timedHasher(options.store?.hasher ?? defaultPinHasher, (operation, seconds) => metrics.pinHashed(operation, seconds)),
+    mailLockNotifications: config.mail !== undefined,
   });
   const timings: PortalTimings = { ...DEFAULT_TIMINGS, ...options.timings };
   const messages = openMessageStore({ redis: config.redis, connectionName: 'voice-portal-messages' });
@@ -127,6 +134,8 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
   const lamps = new LampsOnServers(lampsByServer, config.mwiServers);
   const several = config.ariServers.length > 1;
 
+  // Set once the servers are up (the mail worker removes recordings through one of them).
+  let mail: MessageMail | undefined = undefined;
   const serve = (server: AriServerConfig, serverLogger: Logger): ServedServer => {
     const lease = leases
       ? new LeaseKeeper({
@@ -148,7 +157,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
       onKeyToRequest: (seconds) => metrics.keyAnswered(seconds),
       onCall: (call) =>
         gate.serve(call, (flowCall) =>
-          handlePortalCall(flowCall, { store, recordings: engine.storedRecordings, timings, logger: serverLogger, messages, lamps, voicemail, metrics }),
+          handlePortalCall(flowCall, { store, recordings: engine.storedRecordings, timings, logger: serverLogger, messages, lamps, voicemail, metrics, ...(mail ? { mail } : {}) }),
         ),
     });
     // Metrics per server: the ARI connection's state, and whether this instance holds the
@@ -186,6 +195,9 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
   if (!first) throw new Error('startApp: no Asterisk server configured');
   const stopCounting = new AbortController();
   const counting = countLocksFromAudit(store, metrics, logger, stopCounting.signal);
+  // E-mail (SMTP_URL): recordings are shared by every server, so the first one serves them.
+  const mailWorker = config.mail ? startMailWorker(config, store, messages, first.engine, lamps, logger, options) : undefined;
+  mail = mailWorker ? messageMail(store, mailWorker, logger) : undefined;
 
   return {
     engine: first.engine,
@@ -194,6 +206,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     messages,
     metrics,
     lamps,
+    mailWorker,
     get draining() {
       return gate.isDraining;
     },
@@ -204,6 +217,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     },
     drain: (graceMs) => gate.drain(graceMs),
     async stop() {
+      await mailWorker?.stop();
       await Promise.all(servers.map((s) => s.lease?.stop()));
       await Promise.all(servers.map((s) => s.engine.stop()));
       stopCounting.abort();
@@ -225,4 +239,37 @@ async function resyncLamps(store: Store, lamps: LampsOnServers, server: string, 
   } catch (err) {
     logger.warn('could not resynchronise the message-waiting lamps', { error: err instanceof Error ? err.message : String(err) });
   }
+}
+
+/** Issue #16: the worker that sends the queued e-mails, in the background of this process. */
+function startMailWorker(config: Config, store: Store, messages: MessageStore, engine: AriEngine, lamps: MailboxLamps, logger: Logger, options: AppOptions): MailWorker {
+  const mailConfig = config.mail as NonNullable<Config['mail']>;
+  const files = recordingFilesVia(config.ari);
+  const worker = new MailWorker({
+    store,
+    messages,
+    audio: (name) => files.fetch(name),
+    removeRecording: (name) => engine.storedRecordings.remove(name),
+    refreshLamp: (user) => lamps.refresh(user),
+    transport: createSmtpTransport(mailConfig),
+    logger: logger.child({ component: 'mail' }),
+    ...(options.mail?.clock ? { clock: options.mail.clock } : {}),
+    ...(options.mail?.retryDelaysMs ? { retryDelaysMs: options.mail.retryDelaysMs } : {}),
+    ...(options.mail?.idlePollMs !== undefined ? { idlePollMs: options.mail.idlePollMs } : {}),
+  });
+  worker.start();
+  return worker;
+}
+
+/** What a deposit calls: queue the e-mail the user chose (if any), then wake the worker. */
+function messageMail(store: Store, worker: MailWorker, logger: Logger): MessageMail {
+  return {
+    messageLeft(user, messageId) {
+      if (!user.email || user.emailMessages === 'off') return;
+      store
+        .enqueueMessageMail(user.id, messageId)
+        .then(() => worker.wake())
+        .catch((err: unknown) => logger.warn('could not queue the new-message e-mail', { user: user.id, messageId, error: err instanceof Error ? err.message : String(err) }));
+    },
+  };
 }

@@ -77,6 +77,8 @@ export interface Config {
   mwiServers: Record<string, string[]>;
   /** Self-service HTTP API and "My voicemail" page (issue #15). */
   api: ApiConfig;
+  /** New-message and lock e-mails (issue #16); undefined when SMTP_URL is not set (no e-mail). */
+  mail?: MailConfig;
 }
 
 export interface AriServerConfig {
@@ -102,6 +104,40 @@ export interface ApiConfig {
   webTrustedProxies: string[];
   /** WEB_CSRF_SECRET(_FILE): key of the page's CSRF tokens (random per process when absent). */
   webCsrfSecret?: string;
+}
+
+/** SMTP_URL, MAIL_FROM, SMTP_CA_FILE, SMTP_REQUIRE_TLS (issue #16). */
+export interface MailConfig {
+  /** smtp:// (STARTTLS) or smtps:// (TLS), with user:password@ for AUTH. A secret. */
+  url: string;
+  /** The From address of every e-mail, e.g. `Voice portal <voicemail@example.com>`. */
+  from: string;
+  /** PEM file of the CA the server's certificate must chain to (default: the system's CAs). */
+  caFile?: string;
+  /** smtp:// only: refuse to send without STARTTLS (default true). */
+  requireTls: boolean;
+}
+
+/** The e-mail settings, or undefined without SMTP_URL. */
+export function mailConfig(env: Env): MailConfig | undefined {
+  const raw = secret(env, 'SMTP_URL');
+  if (!raw) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    // Never echo the value: it holds the SMTP password.
+    throw new ConfigError('SMTP_URL is not a URL (want smtp://user:password@host:587 or smtps://user:password@host:465)');
+  }
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new ConfigError('SMTP_URL must start with smtp:// or smtps://');
+  if (!parsed.hostname) throw new ConfigError('SMTP_URL has no host');
+  const from = env.MAIL_FROM?.trim();
+  if (!from) throw new ConfigError('MAIL_FROM is required when SMTP_URL is set (e.g. "Voice portal <voicemail@example.com>")');
+  if (!/^[^\r\n]*@[^\r\n]+$/.test(from)) throw new ConfigError('MAIL_FROM must be an e-mail address, optionally with a display name');
+  const requireTlsRaw = env.SMTP_REQUIRE_TLS ?? 'true';
+  if (requireTlsRaw !== 'true' && requireTlsRaw !== 'false') throw new ConfigError('SMTP_REQUIRE_TLS must be true or false');
+  const caFile = env.SMTP_CA_FILE || undefined;
+  return { url: raw, from, requireTls: requireTlsRaw === 'true', ...(caFile ? { caFile } : {}) };
 }
 
 type Env = Record<string, string | undefined>;
@@ -420,5 +456,6 @@ export function loadConfig(env: Env = process.env): Config {
     lease: { enabled: leaseEnabled, ttlMs: leaseTtl, ...leasePreference(env, servers) },
     mwiServers: mwiServers(env, servers),
     api: apiConfig(env),
+    mail: mailConfig(env),
   };
 }

@@ -21,3 +21,4 @@ export {
 export { startAriEngine, type AriEngine, type AriEngineOptions, type EngineState, type ReconnectOptions } from './engine';
 export { connectAriRest, type AriRestSession, type MessageWaiting, type StoredRecordings } from './media-store';
 export { recordingFilesOverHttp, type AriHttpSettings, type RecordingFile, type RecordingFiles } from './recording-files';
+export { recordingFilesVia } from './recording-file';

@@ -24,7 +24,6 @@ export interface UserJson {
   number: string | null;
   name: string | null;
   language: string | null;
-  email: string | null;
   createdAt: string | null;
   hasPin: boolean;
   mustChangePin: boolean;
@@ -33,6 +32,8 @@ export interface UserJson {
   failures: number;
   locked: boolean;
   lockedSince: string | null;
+  email: string | null;
+  emailMessages: string;
 }
 
 export function userJson(u: User): UserJson {
@@ -43,7 +44,6 @@ export function userJson(u: User): UserJson {
     number: u.number ?? null,
     name: u.displayName ?? null,
     language: u.language ?? null,
-    email: u.email ?? null,
     createdAt: iso(u.createdAt),
     hasPin: u.hasPin,
     mustChangePin: u.mustChange,
@@ -52,6 +52,8 @@ export function userJson(u: User): UserJson {
     failures: u.failures,
     locked: u.lockedSince !== undefined,
     lockedSince: iso(u.lockedSince),
+    email: u.email ?? null,
+    emailMessages: u.emailMessages,
   };
 }
 
@@ -194,13 +196,14 @@ export function userFields(u: User): [string, string][] {
     ['number', u.number ?? '-'],
     ['name', u.displayName ?? '-'],
     ['language', u.language ?? '(location)'],
-    ['e-mail', u.email ?? '-'],
     ['created', humanTime(u.createdAt)],
     ['PIN', pinState(u)],
     ['PIN changed', humanTime(u.pinChangedAt)],
     ['name to record', u.mustRecordName ? 'yes' : 'no'],
     ['failures', String(u.failures)],
     ['locked', u.lockedSince === undefined ? 'no' : `yes, since ${humanTime(u.lockedSince)}`],
+    ['e-mail', u.email ?? '-'],
+    ['e-mail messages', u.emailMessages],
   ];
 }
 

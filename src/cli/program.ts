@@ -13,6 +13,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit';
 import { registerDefaultPin } from './commands/default-pin';
 import { registerDoctor } from './commands/doctor';
+import { registerImport } from './commands/import';
 import { registerLocation } from './commands/location';
 import { registerMessages } from './commands/messages';
 import { registerPolicy } from './commands/policy';
@@ -106,6 +107,7 @@ export function buildProgram(
   registerAudit(program, session, hooks.onInterrupt ?? (() => undefined));
   registerDoctor(program, session, env);
   registerToken(program, session);
+  registerImport(program, session, env);
   return program;
 }
 

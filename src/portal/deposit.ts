@@ -87,6 +87,7 @@ export async function deposit(s: Session, mailbox: string | undefined, reasonArg
       kept = true;
       settled = true;
       log.info('message left', { messageId, durationSec: recorded.durationSec, endedBy: recorded.endedBy });
+      s.deps.mail?.messageLeft(user, messageId);
       await s.deps.lamps.refresh(user);
     }
     if (!s.call.isEnded) await (kept ? s.goodbye('message-saved') : s.goodbye());

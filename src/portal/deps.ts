@@ -5,7 +5,7 @@
 import type { Logger } from '../log';
 import type { StoredRecordings } from '../ari';
 import type { PortalMetrics } from '../metrics/portal-metrics';
-import type { MessageStore, Store } from '../store';
+import type { MessageStore, Store, User } from '../store';
 import type { MailboxLamps } from './lamps';
 
 /** The store operations the portal uses (SPEC §8 vocabulary). */
@@ -70,6 +70,14 @@ export const DEFAULT_VOICEMAIL: VoicemailSettings = {
   playbackMarginMs: 3000,
 };
 
+/**
+ * Issue #16: a message was left; the new-message e-mail (if the user chose one) is queued.
+ * Never throws and never waits for a mail server: a call is never held up by e-mail.
+ */
+export interface MessageMail {
+  messageLeft(user: User, messageId: string): void;
+}
+
 export interface PortalDeps {
   store: PortalStore;
   recordings: StoredRecordings;
@@ -80,4 +88,6 @@ export interface PortalDeps {
   voicemail: VoicemailSettings;
   /** Events for /metrics (issue #14); NO_METRICS when nobody scrapes. */
   metrics: PortalMetrics;
+  /** Absent when the application sends no e-mail (no SMTP_URL). */
+  mail?: MessageMail;
 }

@@ -72,6 +72,9 @@ export interface DefaultPinRecord {
 }
 
 export class StoreContext {
+  /** Queue a `locked` e-mail for users with an address when a mailbox locks (the application, with SMTP set). */
+  mailLockNotifications = false;
+
   constructor(
     readonly redis: RedisClient,
     readonly scripts: Scripts,

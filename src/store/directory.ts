@@ -30,6 +30,7 @@ import {
   dialDigits,
   requireE164,
   requireEmail,
+  requireEmailMessagesMode,
   requireExtension,
   requireId,
   requireLanguage,
@@ -120,11 +121,26 @@ export async function isOrganisationCaller(ctx: StoreContext, callerNumber: stri
 }
 
 /**
+ * The PIN state a user is created with when it is not the default one (the app_voicemail
+ * import: a PIN brought over from another system, hashed by the store).
+ */
+export interface InitialPinState {
+  /** Our hash of the PIN, or null: no PIN. */
+  hash: string | null;
+  mustChange: boolean;
+  mustRecordName: boolean;
+  /** Audit outcome of the `user-created` event. */
+  outcome: string;
+  detail?: string;
+}
+
+/**
  * Create a user. With a default PIN set, the user starts with it (hash copied) and must change
- * it; without, the user has no PIN. Either way the name must be recorded.
+ * it; without, the user has no PIN. Either way the name must be recorded. (`initial` replaces
+ * that starting state: the import.)
  * Steps: attach to location → claim extension/number → create the record → list → audit.
  */
-export async function createUser(ctx: StoreContext, input: NewUser, actor: Actor): Promise<User> {
+export async function createUser(ctx: StoreContext, input: NewUser, actor: Actor, initial?: InitialPinState): Promise<User> {
   const id = requireId(input.id ?? randomUUID(), 'user');
   requireId(input.locationId, 'location');
   const extension = requireExtension(input.extension);
@@ -132,6 +148,7 @@ export async function createUser(ctx: StoreContext, input: NewUser, actor: Actor
   const language = input.language !== undefined ? requireLanguage(input.language) : undefined;
   const displayName = input.displayName !== undefined ? requireText(input.displayName, 'display name') : undefined;
   const email = input.email !== undefined ? requireEmail(input.email) : undefined;
+  const emailMessages = input.emailMessages !== undefined ? requireEmailMessagesMode(input.emailMessages) : undefined;
   const digits = [extension, ...(number ? [dialDigits(number) as string] : [])];
   if (new Set(digits).size !== digits.length) throw new Conflict('extension and number must differ');
   // The default PIN's hash may be copied: that is writing a PIN.
@@ -150,6 +167,7 @@ export async function createUser(ctx: StoreContext, input: NewUser, actor: Actor
   }
   const defaultPin = await ctx.defaultPin();
   const now = ctx.now();
+  const pinHash = initial ? (initial.hash ?? undefined) : defaultPin?.hash;
   const fields = fieldList({
     id,
     locationId: input.locationId,
@@ -158,11 +176,12 @@ export async function createUser(ctx: StoreContext, input: NewUser, actor: Actor
     language,
     displayName,
     email,
+    emailMessages: emailMessages === 'off' ? undefined : emailMessages,
     createdAt: now,
-    pinHash: defaultPin?.hash,
-    pinChangedAt: defaultPin ? now : undefined,
-    mustChange: defaultPin ? 1 : 0,
-    mustRecordName: 1,
+    pinHash,
+    pinChangedAt: pinHash ? now : undefined,
+    mustChange: (initial ? initial.mustChange && pinHash !== undefined : Boolean(defaultPin)) ? 1 : 0,
+    mustRecordName: initial && !initial.mustRecordName ? 0 : 1,
     failures: 0,
     gen: 0,
   });
@@ -178,7 +197,8 @@ export async function createUser(ctx: StoreContext, input: NewUser, actor: Actor
     throw new NotFound(`no location ${input.locationId}`);
   }
   await ctx.redis.sadd(allUsersKey, id);
-  await ctx.record({ type: 'user-created', actor, userId: id, locationId: input.locationId, outcome: defaultPin ? 'default-pin' : 'no-pin' });
+  const outcome = initial ? initial.outcome : defaultPin ? 'default-pin' : 'no-pin';
+  await ctx.record({ type: 'user-created', actor, userId: id, locationId: input.locationId, outcome, ...(initial?.detail ? { detail: initial.detail } : {}) });
   return (await getUser(ctx, id)) as User;
 }
 
@@ -404,9 +424,10 @@ export async function updateUser(ctx: StoreContext, userId: string, changes: Use
   const number = optional(changes.number, (n) => requireE164(n));
   const language = optional(changes.language, requireLanguage);
   const displayName = optional(changes.displayName, (n) => requireText(n, 'display name'));
-  const email = optional(changes.email, requireEmail);
   const locationId = changes.locationId !== undefined ? requireId(changes.locationId, 'location') : undefined;
-  if ([extension, number, language, displayName, email, locationId].every((v) => v === undefined)) {
+  const email = optional(changes.email, requireEmail);
+  const emailMessages = changes.emailMessages !== undefined ? requireEmailMessagesMode(changes.emailMessages) : undefined;
+  if ([extension, number, language, displayName, locationId, email, emailMessages].every((v) => v === undefined)) {
     throw new InvalidInput('nothing to change: give at least one field');
   }
   await ctx.ensurePepper();
@@ -418,8 +439,9 @@ export async function updateUser(ctx: StoreContext, userId: string, changes: Use
     number: raw.number,
     language: raw.language,
     displayName: raw.displayName,
-    email: raw.email,
     locationId: raw.locationId,
+    email: raw.email,
+    emailMessages: raw.emailMessages,
   };
   const pick = <T>(given: T | null | undefined, current: T | undefined): T | undefined => (given === undefined ? current : (given ?? undefined));
   const after = {
@@ -427,8 +449,10 @@ export async function updateUser(ctx: StoreContext, userId: string, changes: Use
     number: pick(number, before.number),
     language: pick(language, before.language),
     displayName: pick(displayName, before.displayName),
-    email: pick(email, before.email),
     locationId: locationId ?? before.locationId,
+    email: pick(email, before.email),
+    // `off` is the absence of the field.
+    emailMessages: emailMessages === undefined ? before.emailMessages : emailMessages === 'off' ? undefined : emailMessages,
   };
   const oldDigits = dialSet(before.extension, before.number);
   const newDigits = dialSet(after.extension, after.number);
@@ -470,6 +494,7 @@ export async function updateUser(ctx: StoreContext, userId: string, changes: Use
   // Old references last.
   await releaseDial(ctx, owner, removed);
   if (moving && before.locationId) await ctx.redis.srem(locationUsersKey(before.locationId), userId);
+  // Names and addresses are personal data: the audit says they changed, not to what.
   const detail = describeChange(before, after, new Set(['displayName', 'email']));
   await ctx.record({ type: 'user-updated', actor, userId, locationId: newLocation, outcome: 'ok', detail: detail || 'no change' });
   return (await getUser(ctx, userId)) as User;

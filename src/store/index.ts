@@ -4,6 +4,7 @@ export type { LoginOrigin } from './verify';
 export { StoreError, StoreUnavailable, PepperMismatch, PinRejected, NotFound, Conflict, InvalidInput } from './errors';
 export { defaultPinHasher, type PinHasher } from './context';
 export type * from './types';
+export { EMAIL_MESSAGES_MODES } from './types';
 export {
   MessageStore,
   openMessageStore,
@@ -19,3 +20,5 @@ export {
 } from './messages';
 export { LeaseStore, openLeaseStore, type AcquireResult, type LeaseInfo, type LeaseOperations } from './lease';
 export { TOKEN_PREFIX, TOKEN_SCOPES } from './tokens';
+export { importedPinVerdict, type ImportedPin, type ImportUserResult } from './import';
+export { requireEmail } from './records';

@@ -26,6 +26,8 @@
  * | `vp:{lease:<app>:<server>}:holder` | hash, with expiry | who holds one Asterisk server's ARI app: `holder`, `token`, `since` (lease.ts) |
  * | `vp:{lease:<app>:<server>}:fence` | string | that lease's last fencing token (a counter, never expires) |
  * | `vp:api-tokens` | hash | integration tokens of the HTTP API: `n:<name>` → JSON {hash, scope, createdAt}, `h:<sha256>` → name |
+ * | `vp:{mail}:queue` | zset | outgoing e-mail jobs (score = when due, ms), see mail-queue.ts |
+ * | `vp:{mail}:job:<jobId>` | hash | one e-mail job |
  *
  * A user's keys share the hash tag `{u:<id>}` and a location's `{l:<id>}`: the Lua scripts
  * that touch one user (or one location) only ever name keys of one slot, so they stay valid
@@ -147,3 +149,9 @@ export function leaseKeys(app: string, server: string): { holder: string; fence:
 }
 /** Integration tokens of the self-service HTTP API (tokens.ts): one hash, so one slot. */
 export const apiTokensKey = `${PREFIX}api-tokens`;
+/** Outgoing e-mail (issue #16): one hash tag, so the queue scripts stay valid on Cluster. */
+export const mailQueueKey = `${PREFIX}{mail}:queue`;
+
+export function mailJobKey(jobId: string): string {
+  return `${PREFIX}{mail}:job:${jobId}`;
+}

@@ -105,6 +105,7 @@ const SCRIPTS = {
   msg_commit: 4,
   msg_set_status: 3,
   msg_remove: 3,
+  msg_import: 3,
 } as const;
 type MessageScript = keyof typeof SCRIPTS;
 type ScriptFunction = (...args: (string | number)[]) => Promise<LuaReply>;
@@ -193,6 +194,12 @@ export class MessageStore {
     });
   }
 
+  /** One message, or null when there is no such message (deleted, or never committed). */
+  get(userId: string, messageId: string): Promise<VoiceMessage | null> {
+    requireIds(userId, messageId);
+    return this.guard(async () => toMessage(userId, messageId, await this.redis.hgetall(userMessageKey(userId, messageId))));
+  }
+
   /**
    * Room for one more message (new + saved + deposits being recorded < `maxMessages`), held
    * until `commit` or `release`. Reservations older than `staleAfterMs` are dropped.
@@ -226,6 +233,23 @@ export class MessageStore {
         ),
       );
       return countsOf(reply[0], reply[1]);
+    });
+  }
+
+  /**
+   * A message from another system (the app_voicemail import), with an id the importer
+   * derives from the source so that a second run finds it: false when it already exists.
+   * Not bound by the mailbox size (the old system's messages all come over).
+   */
+  importMessage(userId: string, messageId: string, status: MessageStatus, details: NewMessageDetails): Promise<boolean> {
+    requireIds(userId, messageId);
+    return this.guard(async () => {
+      const reply = await this.run(
+        'msg_import',
+        [userMessagesKey(userId, 'new'), userMessagesKey(userId, 'saved'), userMessageKey(userId, messageId)],
+        [messageId, status, details.receivedAt, details.callerNumber, details.callerName, Math.max(0, Math.floor(details.durationSec))],
+      );
+      return replyNumber(reply) === 1;
     });
   }
 

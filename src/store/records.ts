@@ -4,7 +4,7 @@
  */
 import { InvalidInput } from './errors';
 import { isValidId } from './keys';
-import type { Location, User } from './types';
+import { EMAIL_MESSAGES_MODES, type EmailMessagesMode, type Location, type User } from './types';
 
 /** The lockout fields of a subject, passed to the generic Lua scripts. */
 export interface LockFields {
@@ -81,7 +81,18 @@ export function toUser(raw: RawRecord): User | null {
     failures: Number(raw.failures ?? 0),
     ...(lockedSince !== undefined ? { lockedSince } : {}),
     ...(lockedSince !== undefined && lockedUntil !== undefined ? { lockedUntil } : {}),
+    ...optionalText('email', raw.email),
+    emailMessages: isEmailMessagesMode(raw.emailMessages) ? raw.emailMessages : 'off',
   };
+}
+
+export function isEmailMessagesMode(value: string | undefined): value is EmailMessagesMode {
+  return (EMAIL_MESSAGES_MODES as readonly (string | undefined)[]).includes(value);
+}
+
+export function requireEmailMessagesMode(value: string): EmailMessagesMode {
+  if (!isEmailMessagesMode(value)) throw new InvalidInput(`e-mail messages must be one of ${EMAIL_MESSAGES_MODES.join(', ')}`);
+  return value;
 }
 
 export function toLocation(raw: RawRecord): Location | null {

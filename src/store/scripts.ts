@@ -32,6 +32,9 @@ export const SCRIPT_NAMES = [
   'note_lock',
   'token_create',
   'token_revoke',
+  'mail_enqueue',
+  'mail_claim',
+  'mail_settle',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
@@ -72,6 +75,9 @@ const NUMBER_OF_KEYS: Record<ScriptName, number> = {
   note_lock: 1,
   token_create: 1,
   token_revoke: 1,
+  mail_enqueue: 2,
+  mail_claim: 2,
+  mail_settle: 2,
 };
 
 function findPackageRoot(start: string): string | undefined {

@@ -9,13 +9,17 @@ import { AuditTrail, FOLLOW_BLOCK_MS, followAuditStream, LockoutWebhook } from '
 import { COMMAND_TIMEOUT_MS, connect, dedicatedConnection, mapRedisError, whenReady, type RedisClient } from './connection';
 import { defaultPinHasher, StoreContext, type PinHasher } from './context';
 import * as directory from './directory';
+import * as mail from './mail-queue';
+import * as importer from './import';
 import * as org from './org';
 import * as pins from './pins';
 import { DEFAULT_WAIT_TIMEOUT_MS } from './replication';
 import * as tokens from './tokens';
+import { userKey as userKeyOf } from './keys';
 import { Scripts } from './scripts';
 import type {
   Actor,
+  ClaimedMailJob,
   AdminVerifyResult,
   ApiToken,
   AuditEvent,
@@ -62,6 +66,11 @@ export interface StoreOptions {
   clock?: () => number;
   /** Tests only: webhook retry delays (ms). */
   webhookRetryDelaysMs?: number[];
+  /**
+   * Queue a lock e-mail to the user (if they have an address) whenever a mailbox locks
+   * (issue #16). Only the application sets it, when it has SMTP settings and a mail worker.
+   */
+  mailLockNotifications?: boolean;
 }
 
 /** How long a follower's dedicated connection may take to become ready. */
@@ -83,6 +92,7 @@ export class Store {
     const audit = new AuditTrail(redis, options.logger, this.webhook);
     const replication = { replicas: options.redis.waitReplicas ?? 0, timeoutMs: options.redis.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS };
     this.ctx = new StoreContext(redis, new Scripts(redis, replication), audit, options.hasher ?? defaultPinHasher, options.pepper, options.logger, options.clock);
+    this.ctx.mailLockNotifications = options.mailLockNotifications ?? false;
   }
 
   // ---- login ------------------------------------------------------------------------------
@@ -193,6 +203,20 @@ export class Store {
    */
   updateUser(userId: string, changes: UserChanges, actor: Actor): Promise<User> {
     return this.ctx.guard(() => directory.updateUser(this.ctx, userId, changes, actor));
+  }
+
+  /**
+   * The app_voicemail import: create the user with the PIN they had (hashed here; a PIN
+   * failing the policy or equal to the extension must be changed at the first call; not
+   * digits: no PIN). A user already there is left as it is (`created: false`).
+   */
+  importUser(input: NewUser & { id: string }, pin: string, opts: { hasName: boolean }, actor: Actor): Promise<importer.ImportUserResult> {
+    return this.ctx.guard(() => importer.importUser(this.ctx, input, pin, opts, actor));
+  }
+
+  /** One audit entry summing up an import run (`users-imported`). */
+  recordImport(locationId: string, detail: string, actor: Actor): Promise<void> {
+    return this.ctx.guard(() => this.ctx.record({ type: 'users-imported', actor, locationId, outcome: 'ok', detail: detail.slice(0, 500) }));
   }
 
   removeUser(userId: string, actor: Actor): Promise<void> {
@@ -359,6 +383,61 @@ export class Store {
    */
   recordApiRequest(event: { actor: Actor; userId?: string; outcome: string; detail: string }): Promise<void> {
     return this.ctx.guard(() => this.ctx.record({ type: 'api-request', ...event }));
+  }
+
+  // ---- outgoing e-mail (issue #16; the sending is src/mail/'s) ------------------------------
+
+  /** Queue the new-message e-mail of a message (once per message, however often asked). */
+  enqueueMessageMail(userId: string, messageId: string): Promise<boolean> {
+    return this.ctx.guard(() => mail.enqueueMail(this.ctx, 'new-message', userId, messageId));
+  }
+
+  /** Queue a "your mailbox is locked" e-mail. */
+  enqueueLockMail(userId: string): Promise<boolean> {
+    return this.ctx.guard(() => mail.enqueueMail(this.ctx, 'locked', userId));
+  }
+
+  /** The next job due at `now`, leased for `leaseMs`; null when none is due. */
+  claimMail(now: number, leaseMs: number): Promise<ClaimedMailJob | null> {
+    return this.ctx.guard(() => mail.claimMail(this.ctx, now, leaseMs));
+  }
+
+  /** Sent, or nothing to send: the job is removed. False when the lease was lost meanwhile. */
+  completeMail(job: ClaimedMailJob): Promise<boolean> {
+    return this.ctx.guard(() => mail.settleMail(this.ctx, job.id, job.token, { outcome: 'done' }));
+  }
+
+  /** Try again at `dueAt`. */
+  retryMail(job: ClaimedMailJob, dueAt: number, error: string): Promise<boolean> {
+    return this.ctx.guard(() => mail.settleMail(this.ctx, job.id, job.token, { outcome: 'retry', dueAt, error }));
+  }
+
+  /** Give up: the job is removed and the audit trail says which e-mail was lost and why. */
+  abandonMail(job: ClaimedMailJob, reason: string): Promise<boolean> {
+    return this.ctx.guard(async () => {
+      const settled = await mail.settleMail(this.ctx, job.id, job.token, { outcome: 'done' });
+      if (settled) {
+        const locationId = (await this.redis.hget(userKeyOf(job.userId), 'locationId')) ?? undefined;
+        await this.ctx.record({
+          type: 'mail-failed',
+          actor: 'system:mail',
+          userId: job.userId,
+          ...(locationId ? { locationId } : {}),
+          outcome: job.kind,
+          detail: `${job.attempts} attempt(s): ${reason}`.slice(0, 300),
+        });
+      }
+      return settled;
+    });
+  }
+
+  /** When the earliest queued e-mail is due (ms), null when none is queued. */
+  nextMailDue(): Promise<number | null> {
+    return this.ctx.guard(() => mail.nextMailDue(this.ctx));
+  }
+
+  mailQueueLength(): Promise<number> {
+    return this.ctx.guard(() => mail.mailQueueLength(this.ctx));
   }
 
   // ---- life cycle --------------------------------------------------------------------------

@@ -44,8 +44,6 @@ export interface User {
   number?: string;
   language?: string;
   displayName?: string;
-  /** Lower-cased e-mail address (issues #15/#16: hash field `email`). */
-  email?: string;
   createdAt: number;
   hasPin: boolean;
   /** On the default PIN or a one-time PIN: must choose a new PIN after login. */
@@ -62,7 +60,18 @@ export interface User {
    * (ms, Redis clock); the next attempt after it finds the mailbox open.
    */
   lockedUntil?: number;
+  /** E-mail address (lower-cased), for new-message and lock notifications (issues #15, #16). */
+  email?: string;
+  /** What a new voice message sends to `email` (issue #16); `off` when never set. */
+  emailMessages: EmailMessagesMode;
 }
+
+/**
+ * The new-message e-mail choice (issue #16): nothing, a notification, the notification with
+ * the audio attached, or attached and then deleted from the mailbox.
+ */
+export type EmailMessagesMode = 'off' | 'notify' | 'attach' | 'attach-delete';
+export const EMAIL_MESSAGES_MODES: readonly EmailMessagesMode[] = ['off', 'notify', 'attach', 'attach-delete'];
 
 export interface NewUser {
   /** Generated when absent. Letters, digits, `_ . -`, at most 64. */
@@ -72,8 +81,10 @@ export interface NewUser {
   number?: string;
   language?: string;
   displayName?: string;
-  /** E-mail address (validated, stored lower-cased). */
+  /** E-mail address (validated, lower-cased). */
   email?: string;
+  /** Default `off`. */
+  emailMessages?: EmailMessagesMode;
 }
 
 /**
@@ -85,10 +96,11 @@ export interface UserChanges {
   number?: string | null;
   language?: string | null;
   displayName?: string | null;
-  /** E-mail address; null removes it. */
-  email?: string | null;
   /** Move the user to another (existing) location. */
   locationId?: string;
+  /** `null` removes the address. */
+  email?: string | null;
+  emailMessages?: EmailMessagesMode;
 }
 
 export interface Location {
@@ -196,7 +208,10 @@ export type AuditEventType =
   // Self-service HTTP API (issue #15)
   | 'token-created'
   | 'token-revoked'
-  | 'api-request';
+  | 'api-request'
+
+  | 'mail-failed'
+  | 'users-imported';
 
 export interface AuditEvent {
   /** Stream entry id (time-ordered). */
@@ -259,4 +274,24 @@ export interface ApiToken {
   name: string;
   scope: TokenScope;
   createdAt: number;
+}
+
+/** Outgoing e-mail jobs (issue #16, src/store/mail-queue.ts). */
+export type MailJobKind = 'new-message' | 'locked';
+
+export interface MailJob {
+  id: string;
+  kind: MailJobKind;
+  userId: string;
+  /** `new-message` only. */
+  messageId?: string;
+  createdAt: number;
+  /** Tries so far, this one included. */
+  attempts: number;
+  lastError?: string;
+}
+
+/** A job leased to one worker: settling it requires the token. */
+export interface ClaimedMailJob extends MailJob {
+  token: string;
 }

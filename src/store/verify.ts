@@ -29,6 +29,7 @@ import { randomUUID } from 'node:crypto';
 import { canonicalCaller, homeNumbering, SHARED_BUCKET } from '../security/caller-id';
 import type { StoreContext } from './context';
 import { resolveDial } from './directory';
+import { enqueueMail } from './mail-queue';
 import { locationKey, locationUntrustedFailuresKey, phantomKey, recentLocksKey, throttleKey, userKey } from './keys';
 import { ADMIN_LOCK_FIELDS, dialDigits, PHANTOM_LOCK_FIELDS, USER_LOCK_FIELDS, type LockFields } from './records';
 import { replyArray, replyNumber, replyString } from './scripts';
@@ -352,6 +353,21 @@ async function recordPhantomLocked(
   }
 }
 
+/**
+ * Issue #16: a user whose mailbox just locked gets an e-mail (when they have an address and
+ * the application sends mail). After the lock and its audit entry; a failure here is logged
+ * and never changes the caller's answer.
+ */
+async function queueLockMail(ctx: StoreContext, userId: string): Promise<void> {
+  if (!ctx.mailLockNotifications) return;
+  try {
+    if (!(await ctx.redis.hget(userKey(userId), 'email'))) return;
+    await enqueueMail(ctx, 'locked', userId);
+  } catch (err) {
+    ctx.logger.warn('could not queue the lock e-mail', { user: userId, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
 const USER_EVENTS = { failed: 'login-failed', refused: 'login-refused-locked', locked: 'locked' } as const;
 const ADMIN_EVENTS = { failed: 'admin-login-failed', refused: 'admin-login-refused-locked', locked: 'admin-locked' } as const;
 
@@ -381,6 +397,7 @@ async function recordLocked(
       detail: `${why}; ${how}; ${lockedLastHour} locked in the last hour`,
       lockedLastHour,
     });
+    if (events === USER_EVENTS && subject.userId) await queueLockMail(ctx, subject.userId);
   } else if (!outcome.evaluated) {
     await ctx.record({ type: events.refused, actor, ...subject, outcome: 'refused' });
   }

@@ -154,7 +154,6 @@ describe('users', () => {
         number: '+33612345678',
         name: 'Alice Martin',
         language: 'fr',
-        email: null,
         createdAt: expect.stringMatching(/^\d{4}-/),
         hasPin: true,
         mustChangePin: true,
@@ -163,6 +162,8 @@ describe('users', () => {
         failures: 0,
         locked: false,
         lockedSince: null,
+        email: null,
+        emailMessages: 'off',
       },
       pin: 'default',
     });

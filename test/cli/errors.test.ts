@@ -103,6 +103,8 @@ describe('--help on every command, with an example', () => {
     ['token', 'create'],
     ['token', 'list'],
     ['token', 'revoke'],
+    ['import'],
+    ['import', 'app-voicemail'],
   ];
 
   test.each(commands.map((c) => c.join(' ')))('%s --help', (command) => {
@@ -117,7 +119,7 @@ describe('--help on every command, with an example', () => {
   test('the list above is every command there is', () => {
     const top = admin(['--help']).stdout;
     const groups = [...top.matchAll(/^ {2}([a-z][a-z-]*)(?: \[options\])?\s{2,}/gm)].map((m) => m[1]).filter((n) => n !== 'help');
-    expect(groups).toEqual(['default-pin', 'policy', 'location', 'user', 'throttle', 'audit', 'doctor', 'token']);
+    expect(groups).toEqual(['default-pin', 'policy', 'location', 'user', 'throttle', 'audit', 'doctor', 'token', 'import']);
     for (const group of groups.filter((g) => g !== 'audit' && g !== 'doctor')) {
       const sub = [...admin([group, '--help']).stdout.matchAll(/^ {2}([a-z][a-z-]*)(?: \[options\])?(?: <[a-z0-9]+>)?\s{2,}/gm)]
         .map((m) => m[1])

@@ -41,6 +41,8 @@ export interface HarnessOptions {
   logger?: Logger;
   /** The double's time scale (default TIME_SCALE). */
   timeScale?: number;
+  /** More environment for the application's configuration (e.g. SMTP_URL, MAIL_FROM). */
+  env?: Record<string, string>;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -75,6 +77,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       ARI_PASSWORD: ARI_PASS,
       REDIS_URL: redis.url,
       PIN_PEPPER: PEPPER,
+      ...opts.env,
     });
     const logger = opts.logger ?? silentLogger();
     const app = startApp(config, logger, {

@@ -5,7 +5,7 @@
  * created it (`user add --random-pin`, `user reset-pin --random-pin`).
  */
 import { Option, type Command } from 'commander';
-import { NotFound, type Store, type User, type UserChanges } from '../../store';
+import { EMAIL_MESSAGES_MODES, NotFound, type EmailMessagesMode, type Store, type User, type UserChanges } from '../../store';
 import { usage } from '../errors';
 import { formatFields, formatTable, pinState, printJson, printLine, userFields, userJson } from '../output';
 import { readNewSecret } from '../pin-input';
@@ -19,8 +19,9 @@ interface AddOptions {
   number?: string;
   name?: string;
   language?: string;
-  email?: string;
   randomPin?: boolean;
+  email?: string;
+  emailMessages?: EmailMessagesMode;
 }
 
 /** `user set` options: a value, `false` for the --no-… form (remove), or absent (unchanged). */
@@ -29,8 +30,10 @@ interface SetOptions {
   number?: string | false;
   name?: string | false;
   language?: string | false;
-  email?: string;
   location?: string;
+  /** An address, or `none` to remove it. */
+  email?: string;
+  emailMessages?: EmailMessagesMode;
 }
 
 function userChanges(options: SetOptions): UserChanges {
@@ -42,8 +45,12 @@ function userChanges(options: SetOptions): UserChanges {
     ...(options.language !== undefined ? { language: orNull(options.language) } : {}),
     ...(options.email !== undefined ? { email: options.email.toLowerCase() === 'none' ? null : options.email } : {}),
     ...(options.location !== undefined ? { locationId: options.location } : {}),
+    ...(options.email !== undefined ? { email: options.email.trim().toLowerCase() === 'none' ? null : options.email } : {}),
+    ...(options.emailMessages !== undefined ? { emailMessages: options.emailMessages } : {}),
   };
 }
+
+const EMAIL_MESSAGES_HELP = 'what a new voice message sends to the e-mail address: off, notify, attach (the audio), attach-delete (attach, then delete it from the mailbox)';
 
 /** What the user's PIN is after add/reset, as the --json `pin` field says it. */
 type PinOutcome = 'default' | 'none' | 'one-time';
@@ -85,6 +92,8 @@ export function registerUser(program: Command, session: Session): void {
       .addOption(new Option('--language <lang>', "prompt language (default: the location's)").choices(LANGUAGES))
       .option('--email <address>', 'e-mail address (signs the user in to the "My voicemail" page through the SSO proxy)')
       .option('--random-pin', 'give the user a random one-time PIN, printed once')
+      .option('--email <address>', 'e-mail address (new-message and lock notifications)')
+      .addOption(new Option('--email-messages <mode>', EMAIL_MESSAGES_HELP).choices(EMAIL_MESSAGES_MODES))
       .action(async (id: string, options: AddOptions) => {
         const store = await session.writableStore();
         let user = await store.createUser(
@@ -96,6 +105,7 @@ export function registerUser(program: Command, session: Session): void {
             ...(options.name !== undefined ? { displayName: options.name } : {}),
             ...(options.language !== undefined ? { language: options.language } : {}),
             ...(options.email !== undefined ? { email: options.email } : {}),
+            ...(options.emailMessages !== undefined ? { emailMessages: options.emailMessages } : {}),
           },
           session.actor,
         );
@@ -176,10 +186,14 @@ export function registerUser(program: Command, session: Session): void {
       .option('--no-language', "remove the user's language (the location's applies)")
       .option('--email <address>', 'new e-mail address; `none` removes it')
       .option('--location <loc>', 'move the user to this location')
+      .option('--email <address>', 'new e-mail address; none removes it')
+      .addOption(new Option('--email-messages <mode>', EMAIL_MESSAGES_HELP).choices(EMAIL_MESSAGES_MODES))
       .action(async (id: string, options: SetOptions) => {
         const changes = userChanges(options);
         if (Object.keys(changes).length === 0) {
-          throw usage('user set: give at least one of --extension, --number, --no-number, --name, --no-name, --language, --no-language, --email, --location');
+          throw usage(
+            'user set: give at least one of --extension, --number, --no-number, --name, --no-name, --language, --no-language, --location, --email, --email-messages',
+          );
         }
         const user = await (await session.writableStore()).updateUser(id, changes, session.actor);
         if (session.json) printJson(session.out, { user: userJson(user) });
@@ -187,6 +201,7 @@ export function registerUser(program: Command, session: Session): void {
       }),
     'voice-portal-admin user set alice --extension 1005 --number +33612345679',
     'voice-portal-admin user set alice --location lyon --no-language',
+    'voice-portal-admin user set alice --email alice.martin@example.com --email-messages attach',
   );
 
   withExample(

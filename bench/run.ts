@@ -3,6 +3,7 @@
  * To add a benchmark, write `async (args) => exitCode` in its own file and add ONE line to
  * BENCHES below.
  */
+import { compareBench } from './compare';
 import { hashBench } from './hash';
 import { lockoutRaceBench } from './lockout-race';
 import { loginsBench } from './logins';
@@ -14,6 +15,7 @@ const BENCHES: Record<string, { run: Bench; about: string }> = {
   hash: { run: hashBench, about: 'time of one PIN verification with the current scrypt params (--count N, --check)' },
   logins: { run: loginsBench, about: 'PIN login latency through app + ARI double + Redis (--calls N, --concurrency C, --speed S)' },
   'lockout-race': { run: lockoutRaceBench, about: 'concurrent wrong PINs on one mailbox: at most maxFailures evaluated (--attempts N)' },
+  compare: { run: compareBench, about: 'portal vs the floor app, 10-1000 calls, 50 logins/s, thread pool, soak; table + JSON + SVG (--smoke, --out DIR)' },
 };
 
 function usage(): string {

@@ -7,7 +7,8 @@
  * bench/README.md explains every figure and how it is measured.
  *
  * Options: --levels 10,50,100,200,500,1000 · --rate 50 · --rate-seconds 6 · --soak 10000 ·
- * --soak-every 500 · --pool-calls 240 · --out DIR · --smoke (a few seconds: tiny levels, no
+ * --soak-every 500 · --pool-calls 240 · --out DIR · --profile DIR (V8 CPU profiles of the
+ * measured processes, to find what is slow) · --smoke (a few seconds: tiny levels, no
  * target checks; CI runs it to prove the whole machinery works).
  */
 import { randomBytes } from 'node:crypto';
@@ -58,6 +59,7 @@ interface Options {
   poolSizes: number[];
   hashRuns: number;
   warmUp: number;
+  profileDir?: string;
   out: string;
 }
 
@@ -88,6 +90,7 @@ function parseOptions(args: string[]): Options {
     poolSizes,
     hashRuns: smoke ? 3 : 20,
     warmUp: smoke ? 3 : WARM_UP_CALLS,
+    profileDir: option(args, 'profile'),
     out: path.resolve(option(args, 'out') ?? path.join(REPO_ROOT, 'bench/results')),
   };
 }
@@ -117,7 +120,14 @@ export async function compareBench(args: string[]): Promise<number> {
       wireTap: clock.tap,
     });
     cleanups.push(() => double.close());
-    const base: Omit<ChildOptions, 'subject' | 'app'> = { ariUrl: double.url, ariUser: ARI_USER, ariPassword, redisUrl: redis.url, pepper };
+    const base: Omit<ChildOptions, 'subject' | 'app'> = {
+      ariUrl: double.url,
+      ariUser: ARI_USER,
+      ariPassword,
+      redisUrl: redis.url,
+      pepper,
+      profileDir: opts.profileDir && path.resolve(opts.profileDir),
+    };
     const children: MeasuredProcess[] = [];
     cleanups.push(async () => {
       await Promise.all(children.map((c) => c.stop()));
@@ -155,7 +165,7 @@ export async function compareBench(args: string[]): Promise<number> {
       for (const proc of i % 2 === 0 ? [portal, floor] : [floor, portal]) {
         phase(`${level} concurrent calls: ${proc.subject}`);
         await settle(double, proc.app);
-        ramp.push(await measuredRun(ctx, proc, { kind: 'burst', count: level }, HUMAN_TYPING));
+        ramp.push(progress(await measuredRun(ctx, proc, { kind: 'burst', count: level }, HUMAN_TYPING)));
       }
     }
 
@@ -163,7 +173,7 @@ export async function compareBench(args: string[]): Promise<number> {
     for (const proc of [floor, portal]) {
       phase(`${opts.rate} logins/s for ${opts.rateSeconds} s: ${proc.subject}`);
       await settle(double, proc.app);
-      rate.push(await measuredRun(ctx, proc, { kind: 'rate', count: opts.rate * opts.rateSeconds, rate: opts.rate }, HUMAN_TYPING));
+      rate.push(progress(await measuredRun(ctx, proc, { kind: 'rate', count: opts.rate * opts.rateSeconds, rate: opts.rate }, HUMAN_TYPING)));
     }
 
     const pool: PoolResult[] = [];
@@ -174,7 +184,7 @@ export async function compareBench(args: string[]): Promise<number> {
       const child = own ? await startChild('portal', `voice-portal-pool${size}`, size) : portal;
       if (own) await measuredRun(ctx, child, { kind: 'burst', count: Math.min(opts.warmUp, callers.length) }, FAST_TYPING);
       await settle(double, child.app);
-      const run = await measuredRun(ctx, child, { kind: 'lines', count: opts.poolCalls, lines: POOL_LINES }, FAST_TYPING);
+      const run = progress(await measuredRun(ctx, child, { kind: 'lines', count: opts.poolCalls, lines: POOL_LINES }, FAST_TYPING));
       if (own) await child.stop();
       pool.push({ threadPool: size, loginsPerSecond: run.ok / (run.wallMs / 1000), hashResponse: run.responseHash, loopP99Ms: run.loopP99Ms, run });
     }
@@ -251,6 +261,15 @@ export async function compareBench(args: string[]): Promise<number> {
       }
     }
   }
+}
+
+/** One line per run as it ends, so a long run shows where it is. */
+function progress(r: RunResult): RunResult {
+  console.log(
+    `         ${r.ok}/${r.calls} ok in ${(r.wallMs / 1000).toFixed(1)} s; CPU ${r.cpuMsPerCall.toFixed(2)} ms/call ` +
+      `(callers' side ${r.callersCpuMsPerCall.toFixed(2)}); no-hash p99 ${r.responseOther.p99.toFixed(2)} ms; # p99 ${r.responseHash.p99.toFixed(1)} ms`,
+  );
+  return r;
 }
 
 async function waitRegistered(double: AsteriskDouble, child: MeasuredProcess): Promise<void> {

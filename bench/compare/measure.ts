@@ -44,6 +44,10 @@ export interface RunResult {
   loopMaxMs: number;
   /** Event-loop delay p99 of the benchmark's own process (double + callers): the measuring side's noise. */
   callersLoopP99Ms: number;
+  /** CPU time of the benchmark's own process per call (the double and the callers). */
+  callersCpuMsPerCall: number;
+  /** ARI requests the process made per call, by route (the floor must make the portal's). */
+  requestsPerCall: Record<string, number>;
 }
 
 export function percentiles(samples: number[]): Percentiles {
@@ -81,6 +85,7 @@ export async function measuredRun(ctx: RunContext, proc: MeasuredProcess, load: 
     }
   })();
   callersLoop.enable();
+  const callersCpu = process.cpuUsage();
   const start = performance.now();
   const call = (i: number): Promise<'ok' | FailedStep> => loginCall(ctx.double, proc.app, ctx.callers[i % ctx.callers.length] as Caller, typing, counter);
   let outcomes: ('ok' | FailedStep)[];
@@ -91,6 +96,7 @@ export async function measuredRun(ctx: RunContext, proc: MeasuredProcess, load: 
     await poll.catch(() => undefined);
   }
   const wallMs = performance.now() - start;
+  const callersCpuUsed = process.cpuUsage(callersCpu);
   callersLoop.disable();
   const after = await proc.sample();
   peakRss = Math.max(peakRss, after.rssBytes);
@@ -114,6 +120,8 @@ export async function measuredRun(ctx: RunContext, proc: MeasuredProcess, load: 
     loopP99Ms: after.loop.p99Ms,
     loopMaxMs: after.loop.maxMs,
     callersLoopP99Ms: Math.max(0, callersLoop.percentile(99) / 1e6 - 10),
+    callersCpuMsPerCall: (callersCpuUsed.user + callersCpuUsed.system) / 1000 / outcomes.length,
+    requestsPerCall: Object.fromEntries(Object.entries(samples.requests).map(([route, n]) => [route, +(n / outcomes.length).toFixed(2)])),
   };
 }
 

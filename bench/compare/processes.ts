@@ -29,6 +29,8 @@ export interface ChildOptions {
   pepper?: string;
   /** UV_THREADPOOL_SIZE; unset = libuv's default (4). */
   threadPool?: number;
+  /** Write a V8 CPU profile of the process into this directory when it exits (`--profile DIR`). */
+  profileDir?: string;
 }
 
 export class MeasuredProcess {
@@ -84,7 +86,8 @@ export class MeasuredProcess {
     } else {
       Object.assign(env, { FLOOR_ARI_URL: opts.ariUrl, FLOOR_ARI_USERNAME: opts.ariUser, FLOOR_ARI_PASSWORD: opts.ariPassword, FLOOR_ARI_APP: opts.app });
     }
-    const child = spawn(process.execPath, ['--expose-gc', '-r', require.resolve('ts-node/register/transpile-only'), '-r', PROBE, entry], {
+    const profile = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', `${opts.app}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profile, '--expose-gc', '-r', require.resolve('ts-node/register/transpile-only'), '-r', PROBE, entry], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -21,6 +21,8 @@ export interface ResponseSamples {
   hash: number[];
   /** Responses to every other key, ms. */
   other: number[];
+  /** REST requests seen in the window, by method and route shape (`POST /channels/{id}/play`). */
+  requests: Record<string, number>;
 }
 
 const CHANNEL_PATH = /^\/ari\/channels\/([^/?]+)/;
@@ -29,12 +31,12 @@ const PLAYBACK_PATH = /^\/ari\/playbacks\/([^/?]+)/;
 export class ResponseClock {
   private readonly pending = new Map<string, { at: number; digit: string }>();
   private readonly playbackChannel = new Map<string, string>();
-  private samples: ResponseSamples = { hash: [], other: [] };
+  private samples: ResponseSamples = { hash: [], other: [], requests: {} };
 
   /** Start a new window; the samples of the previous one are returned. */
   take(): ResponseSamples {
     const done = this.samples;
-    this.samples = { hash: [], other: [] };
+    this.samples = { hash: [], other: [], requests: {} };
     return done;
   }
 
@@ -55,8 +57,10 @@ export class ResponseClock {
         if (channel) this.pending.delete(channel);
       }
     },
-    requestReceived: (_method, url) => {
+    requestReceived: (method, url) => {
       const at = performance.now();
+      const route = `${method} ${url.split('?')[0]?.replace(/^\/ari/, '').replace(/\/[0-9a-f-]{36}|\/\d+\.\d+/g, '/{id}')}`;
+      this.samples.requests[route] = (this.samples.requests[route] ?? 0) + 1;
       const channel = CHANNEL_PATH.exec(url)?.[1] ?? this.playbackChannel.get(PLAYBACK_PATH.exec(url)?.[1] ?? '');
       if (!channel) return;
       const key = this.pending.get(channel);

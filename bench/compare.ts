@@ -105,6 +105,22 @@ export async function compareBench(args: string[]): Promise<number> {
   const phase = (name: string): void => console.log(`[${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${name}`);
 
   const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        console.error(`clean-up failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+  // Ctrl-C or a kill: stop the children and the Redis before going (they are not ours to leave behind).
+  const interrupted = (signal: NodeJS.Signals): void => {
+    console.error(`${signal}: stopping the measured processes and Redis`);
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const clock = new ResponseClock();
     const redis: TestRedis = await startTestRedis({ restartable: true });
@@ -146,6 +162,7 @@ export async function compareBench(args: string[]): Promise<number> {
     });
     // The children start (and compile) while the seeding hashes.
     const started = Promise.all([startChild('portal', PORTAL_APP), startChild('floor', FLOOR_APP)]);
+    started.catch(() => undefined); // awaited below, after the seeding; never an unhandled rejection meanwhile
     const callers = await seed(store, Math.max(...opts.levels));
     const [portal, floor] = await started;
     const ctx: RunContext = { double, clock, callers };
@@ -253,13 +270,9 @@ export async function compareBench(args: string[]): Promise<number> {
     if (opts.smoke) return 0;
     return results.targets.every((t) => t.ok) ? 0 : 1;
   } finally {
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      try {
-        await cleanup();
-      } catch (err) {
-        console.error(`clean-up failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
+    await cleanUp();
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
   }
 }
 

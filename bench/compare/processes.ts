@@ -67,7 +67,7 @@ export class MeasuredProcess {
   }
 
   static start(opts: ChildOptions): MeasuredProcess {
-    const entry = opts.subject === 'portal' ? path.join(REPO_ROOT, 'src/main.ts') : path.join(REPO_ROOT, 'bench/floor.ts');
+    const entry = opts.subject === 'portal' ? path.join(__dirname, 'portal-entry.ts') : path.join(REPO_ROOT, 'bench/floor.ts');
     // A clean environment: nothing from the shell (LOG_LEVEL, NODE_OPTIONS…) changes what is measured.
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json') };
     if (opts.threadPool !== undefined) env.UV_THREADPOOL_SIZE = String(opts.threadPool);

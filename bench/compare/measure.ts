@@ -29,6 +29,8 @@ export interface RunResult {
   failed: Partial<Record<FailedStep, number>>;
   /** Error lines the process wrote during the run. */
   errorLines: number;
+  /** Error lines written so far in the process's life, by message. */
+  errorMessages: Record<string, number>;
   wallMs: number;
   cpuMsPerCall: number;
   rssIdleMiB: number;
@@ -109,6 +111,7 @@ export async function measuredRun(ctx: RunContext, proc: MeasuredProcess, load: 
     ok,
     failed,
     errorLines: proc.errorLines - errorsBefore,
+    errorMessages: proc.errorMessages(),
     wallMs,
     cpuMsPerCall: (after.cpuUs - before.cpuUs) / 1000 / outcomes.length,
     rssIdleMiB: before.rssBytes / 2 ** 20,

@@ -37,6 +37,8 @@ export class MeasuredProcess {
   private nextId = 1;
   private readonly waiting = new Map<number, (s: ProbeSample) => void>();
   private errors = 0;
+  /** Error lines by their message (the portal's log `message`, a fixed text that holds no caller input). */
+  private readonly errorKinds = new Map<string, number>();
   private readonly tail: string[] = [];
   private exited: { code: number | null; signal: string | null } | undefined;
   readonly exit: Promise<void>;
@@ -104,6 +106,11 @@ export class MeasuredProcess {
     return this.errors;
   }
 
+  /** Error lines so far by message, so a run's JSON says what failed, not only how often. */
+  errorMessages(): Record<string, number> {
+    return Object.fromEntries(this.errorKinds);
+  }
+
   /** Why the process is gone, with the end of its stderr; undefined while it runs. */
   deathNote(): string | undefined {
     if (!this.exited) return undefined;
@@ -140,6 +147,16 @@ export class MeasuredProcess {
     if (line === '') return;
     this.tail.push(line);
     if (this.tail.length > TAIL_LINES) this.tail.shift();
-    if (this.subject === 'portal' ? line.includes('"level":"error"') : line.startsWith('floor error:')) this.errors += 1;
+    if (!(this.subject === 'portal' ? line.includes('"level":"error"') : line.startsWith('floor error:'))) return;
+    this.errors += 1;
+    let kind = line.slice(0, 80);
+    if (this.subject === 'portal') {
+      try {
+        kind = String((JSON.parse(line) as { message?: unknown }).message);
+      } catch {
+        // not JSON: keep the start of the line
+      }
+    }
+    this.errorKinds.set(kind, (this.errorKinds.get(kind) ?? 0) + 1);
   }
 }

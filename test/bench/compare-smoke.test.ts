@@ -4,28 +4,36 @@
  * phase at a tiny size) and must exit 0 and write a JSON report and an SVG chart that parse.
  * No figure is asserted: performance targets live in the benchmark, never in a test.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 let out: string;
+let bench: ChildProcess | undefined;
 
 beforeAll(() => {
   out = mkdtempSync(path.join(os.tmpdir(), 'compare-smoke-'));
 });
-afterAll(() => {
+afterAll(async () => {
+  // A test that timed out must not leave the benchmark running: SIGTERM makes it stop its
+  // measured processes and its Redis before it exits.
+  if (bench && bench.exitCode === null && bench.signalCode === null) {
+    const gone = new Promise((resolve) => bench?.once('exit', resolve));
+    bench.kill('SIGTERM');
+    await gone;
+  }
   rmSync(out, { recursive: true, force: true });
 });
 
 function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), 'bench/run.ts', 'compare', '--smoke', '--out', out], {
+    const child = (bench = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), 'bench/run.ts', 'compare', '--smoke', '--out', out], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    }));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -5,6 +5,7 @@
  */
 import { attackBench } from './attack';
 import { failoverBench } from './failover';
+import { compareBench } from './compare';
 import { hashBench } from './hash';
 import { lockoutRaceBench } from './lockout-race';
 import { loginsBench } from './logins';
@@ -18,6 +19,7 @@ const BENCHES: Record<string, { run: Bench; about: string }> = {
   'lockout-race': { run: lockoutRaceBench, about: 'concurrent wrong PINs on one mailbox: at most maxFailures evaluated (--attempts N)' },
   attack: { run: attackBench, about: "an outside attacker's attacks (issue #11) against the app: what each got (--speed S)" },
   failover: { run: failoverBench, about: 'SIGKILL of the active instance -> next caller served: median and max (--kills N, --ttl MS)' },
+  compare: { run: compareBench, about: 'portal vs the floor app, 10-1000 calls, 50 logins/s, thread pool, soak; table + JSON + SVG (--smoke, --out DIR)' },
 };
 
 function usage(): string {

@@ -171,6 +171,28 @@ test('after the end: the pending verb rejects with CallEnded, later verbs too, h
   expect(sent).toEqual([]);
 });
 
+test('hang-ups before the StasisEnd share one DELETE; a failed one is retried by the next', async () => {
+  let failNext = true;
+  const { rest, sent } = fakeRest();
+  const sendHangup = rest.hangup;
+  rest.hangup = async (channelId) => {
+    if (failNext) {
+      failNext = false;
+      throw new AriError('hangup', 'Internal Server Error', 500);
+    }
+    await sendHangup(channelId);
+  };
+  const call = makeCall(rest);
+  await expect(call.hangup()).rejects.toMatchObject({ status: 500 });
+  // The goodbye, the entry's clean-up and the engine's safety net, all before StasisEnd.
+  await Promise.all([call.hangup(), call.hangup(), call.hangup()]);
+  await call.hangup();
+  expect(sent.filter((s) => s.op === 'hangup')).toHaveLength(1);
+  call.end({ reason: 'stasis-end' });
+  await expect(call.hangup()).resolves.toBeUndefined();
+  expect(sent.filter((s) => s.op === 'hangup')).toHaveLength(1);
+});
+
 test('"Channel not found" from Asterisk ends the call (its StasisEnd was lost)', async () => {
   const gone = new AriError('play', 'Channel not found', 404);
   const { rest } = fakeRest({ play: () => Promise.reject(gone) });

@@ -4,7 +4,7 @@
  * (index.ts) both work on this one object.
  */
 import { randomBytes } from 'node:crypto';
-import type { MailboxUpdate, PlaceCallOptions } from './control';
+import type { MailboxUpdate, PlaceCallOptions, WireTap } from './control';
 import { SimClock } from './clock';
 import { type ChannelHost, SimChannel } from './channel';
 import { EventHub } from './hub';
@@ -33,11 +33,11 @@ export class Asterisk implements ChannelHost {
   private channelSeq = 0;
   private sipSeq = 0;
 
-  constructor(opts: SoundCatalogueOptions & { timeScale: number; asteriskId: string; sharedRecordings?: Map<string, StoredRecording> }) {
+  constructor(opts: SoundCatalogueOptions & { timeScale: number; asteriskId: string; sharedRecordings?: Map<string, StoredRecording>; wireTap?: WireTap }) {
     this.stored = opts.sharedRecordings ?? new Map<string, StoredRecording>();
     this.clock = new SimClock(opts.timeScale);
     this.sounds = new SoundCatalogue(opts);
-    this.hub = new EventHub(opts.asteriskId);
+    this.hub = new EventHub(opts.asteriskId, opts.wireTap);
   }
 
   /* ------------------------------------------------------------------ ChannelHost */

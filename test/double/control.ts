@@ -41,6 +41,19 @@ export interface DoubleOptions {
    * stored recordings. Default: a spool of its own.
    */
   sharedRecordings?: SharedRecordingSpool;
+  /**
+   * Observer of the wire, for benchmarks (`npm run bench -- compare`): told synchronously of
+   * every event the moment it is handed to an app's socket, and of every REST request the
+   * moment its headers are read. It changes nothing the app sees; it must not throw.
+   */
+  wireTap?: WireTap;
+}
+
+export interface WireTap {
+  /** An event (with `type`, and `channel` for channel events) was written to the app's socket. */
+  eventSent?(app: string, event: Readonly<Record<string, unknown>>): void;
+  /** A REST request arrived: method and URL path with its query (`/ari/channels/…`). */
+  requestReceived?(method: string, url: string): void;
 }
 
 /** What the double exposes to tests and to the demo. */

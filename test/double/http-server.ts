@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Asterisk } from './asterisk';
+import type { WireTap } from './control';
 import { type AriHandler, type AriResponse, buildHandlers } from './rest-handlers';
 import { apiDeclaration, matchRoute, resourceListing } from './swagger';
 
@@ -29,6 +30,7 @@ export class AriHttpServer {
   constructor(
     private readonly asterisk: Asterisk,
     private readonly credentials: Credentials,
+    private readonly tap?: WireTap,
   ) {
     this.handlers = buildHandlers(asterisk);
   }
@@ -75,6 +77,7 @@ export class AriHttpServer {
   }
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.tap?.requestReceived?.(req.method ?? 'GET', req.url ?? '/');
     try {
       const [rawPath, rawQuery = ''] = (req.url ?? '/').split('?', 2);
       const query = new URLSearchParams(rawQuery);

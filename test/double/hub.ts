@@ -6,6 +6,7 @@
  * - an event for an app with no socket is dropped, never queued.
  */
 import { WebSocket } from 'ws';
+import type { WireTap } from './control';
 import { asteriskTimestamp, type EventBody } from './wire';
 
 interface EventSocket {
@@ -18,7 +19,10 @@ export class EventHub {
   private readonly sockets = new Set<EventSocket>();
   private readonly owners = new Map<string, EventSocket>();
 
-  constructor(readonly asteriskId: string) {}
+  constructor(
+    readonly asteriskId: string,
+    private readonly tap?: WireTap,
+  ) {}
 
   /** Registers a freshly upgraded socket for its apps (it replaces their previous owners). */
   attach(ws: WebSocket, apps: string[]): void {
@@ -50,7 +54,10 @@ export class EventHub {
   send(app: string, body: EventBody): boolean {
     const owner = this.owners.get(app);
     if (!owner) return false;
-    return this.sendRaw(owner, { ...body, asterisk_id: this.asteriskId, application: app });
+    const event = { ...body, asterisk_id: this.asteriskId, application: app };
+    const sent = this.sendRaw(owner, event);
+    if (sent) this.tap?.eventSent?.(app, event);
+    return sent;
   }
 
   hasSocket(app: string): boolean {

@@ -40,8 +40,9 @@ export class AsteriskDouble implements AsteriskDoubleControl {
       knownSounds: opts.knownSounds,
       defaultSoundMs: opts.defaultSoundMs,
       sharedRecordings: opts.sharedRecordings,
+      wireTap: opts.wireTap,
     });
-    const http = new AriHttpServer(asterisk, { username: opts.username, password: opts.password });
+    const http = new AriHttpServer(asterisk, { username: opts.username, password: opts.password }, opts.wireTap);
     const port = await http.listen(opts.port ?? 0);
     const double = new AsteriskDouble(port, asterisk, http);
     double.up = true;

@@ -1,0 +1,67 @@
+/**
+ * Preloaded (`node -r …/probe.ts`) into the application and into the floor when
+ * `npm run bench -- compare` runs them, so neither needs a line of benchmark code: it answers
+ * the benchmark over the IPC channel with the process's own CPU time (every thread, the libuv
+ * pool included), memory and event-loop delay. Its own cost is one 10 ms histogram timer and
+ * a message now and then.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export interface ProbeRequest {
+  id: number;
+  /** sample: report now; reset-loop: start a new event-loop delay window, then report. */
+  cmd: 'sample' | 'reset-loop';
+  /** Run a full garbage collection first (the child runs with --expose-gc). */
+  gc?: boolean;
+}
+
+export interface ProbeSample {
+  id: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** User + system CPU time of the whole process since it started, microseconds. */
+  cpuUs: number;
+  /** Event-loop delay since the last reset-loop, ms (the sampling interval subtracted). */
+  loop: { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number };
+}
+
+/** Sampling interval; Node records interval + delay, so it is subtracted from what is sent. */
+export const LOOP_RESOLUTION_MS = 10;
+
+const histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+histogram.enable();
+
+function delayMs(ns: number): number {
+  return Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) : 0;
+}
+
+function sample(id: number): ProbeSample {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  const empty = histogram.count === 0;
+  return {
+    id,
+    rssBytes: mem.rss,
+    heapUsedBytes: mem.heapUsed,
+    cpuUs: cpu.user + cpu.system,
+    loop: {
+      p50Ms: empty ? 0 : delayMs(histogram.percentile(50)),
+      p99Ms: empty ? 0 : delayMs(histogram.percentile(99)),
+      maxMs: empty ? 0 : delayMs(histogram.max),
+      meanMs: empty ? 0 : delayMs(histogram.mean),
+    },
+  };
+}
+
+if (process.send) {
+  process.on('message', (raw: unknown) => {
+    const req = raw as Partial<ProbeRequest>;
+    if (typeof req?.id !== 'number') return;
+    if (req.gc) (globalThis as { gc?: () => void }).gc?.();
+    const reply = sample(req.id);
+    if (req.cmd === 'reset-loop') histogram.reset();
+    process.send?.(reply);
+  });
+  // The process lives as long as its own work says (the app until SIGTERM), not for the channel.
+  process.channel?.unref();
+}

@@ -17,6 +17,8 @@ export interface AppOptions {
   timings?: Partial<PortalTimings>;
   /** Bound of one media item that never finishes (default: the engine's). */
   playbackTimeoutMs?: number;
+  /** Bound of one ARI REST request (default: the engine's, 10 s). */
+  restTimeoutMs?: number;
   reconnect?: ReconnectOptions;
   /** Voicemail limits (message length, mailbox size); defaults DEFAULT_VOICEMAIL. */
   voicemail?: Partial<VoicemailSettings>;
@@ -58,6 +60,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     config: config.ari,
     logger,
     playbackTimeoutMs: options.playbackTimeoutMs,
+    restTimeoutMs: options.restTimeoutMs,
     reconnect: options.reconnect,
     onCall: (call) => gate.serve(call, (flowCall) => handlePortalCall(flowCall, { store, recordings: engine.storedRecordings, timings, logger, messages, lamps, voicemail })),
   });

@@ -29,6 +29,7 @@ export interface AriClient {
   on(event: string, listener: AriListener): unknown;
   removeListener(event: string, listener: AriListener): unknown;
   eventNames(): (string | symbol)[];
+  listenerCount(event: string): number;
   start(app: string): PromiseLike<void>;
   ping(): void;
   channels: {

@@ -27,7 +27,7 @@ import type { Call } from './call';
 import { CallSession, type AriChannelJson } from './call-session';
 import { AriConnectError, AriUnavailable, CallEnded, toAriError } from './errors';
 import { messageWaitingVia, storedRecordingsVia, type MessageWaiting, type StoredRecordings } from './media-store';
-import type { CallRest, PlaybackEvent, RecordingEvent } from './verb';
+import { liveVerbTimers, type CallRest, type PlaybackEvent, type RecordingEvent } from './verb';
 
 export type EngineState = 'connecting' | 'connected' | 'reconnecting' | 'standby' | 'stopped';
 
@@ -55,6 +55,12 @@ export interface AriEngineOptions {
   onCall: (call: Call) => Promise<void>;
   /** Default bound of one media item of a playback (default 120 s). */
   playbackTimeoutMs?: number;
+  /**
+   * Bound on one REST request (default 10 s). ari-client has none: an Asterisk that accepts
+   * the connection but never answers would otherwise hold the verb, and the caller, forever.
+   * A request past it fails with AriUnavailable.
+   */
+  restTimeoutMs?: number;
   /** Wait past maxSeconds before a recording with no RecordingFinished is given up (default 10 s). */
   recordingGraceMs?: number;
   reconnect?: ReconnectOptions;
@@ -79,12 +85,32 @@ export interface AriEngine {
    * something. False when the engine does not serve that channel.
    */
   interruptCall(channelId: string, err: Error): Promise<boolean>;
+  /**
+   * Leak check: what the engine still holds for one channel: its call object, its flow
+   * handler, pending verb timers, and listeners registered for it on the ari-client client
+   * (`<Event>-<channelId>`, which ari-client never removes by itself). All 0 once the call
+   * is over and its flow has unwound.
+   */
+  resourcesFor(channelId: string): EngineResources;
+  /** The same, summed over every channel (listeners: all per-channel ones). */
+  resourceTotals(): EngineResources;
   /** Debug: event names with listeners on the current ari-client client (sorted). */
   listenerNames(): string[];
   /** Debug: how many ari-client clients were built so far (1 + fresh rebuilds). */
   clientGeneration(): number;
   readonly storedRecordings: StoredRecordings;
   readonly messageWaiting: MessageWaiting;
+}
+
+export interface EngineResources {
+  /** Call objects being served. */
+  calls: number;
+  /** Call flows (onCall) that have not settled yet. */
+  handlers: number;
+  /** Pending verb timers (gather waits, playback and recording bounds). */
+  timers: number;
+  /** Per-channel listeners on the ari-client client. */
+  listeners: number;
 }
 
 /** Event types the engine listens to on every client it builds. */
@@ -131,6 +157,8 @@ class Engine extends EventEmitter implements AriEngine {
   private failures = 0;
   private readonly calls = new Map<string, CallSession>();
   private readonly handlers = new Set<Promise<void>>();
+  /** Channel ids whose flow is still running (handlers, by channel, for leak checks). */
+  private readonly serving = new Map<string, number>();
   private retryTimer: NodeJS.Timeout | undefined;
   private giveUpTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -173,6 +201,35 @@ class Engine extends EventEmitter implements AriEngine {
     if (!call) return false;
     await call.interrupt(err);
     return true;
+  }
+
+  resourcesFor(channelId: string): EngineResources {
+    return {
+      calls: this.calls.has(channelId) ? 1 : 0,
+      handlers: this.serving.get(channelId) ?? 0,
+      timers: liveVerbTimers(channelId),
+      listeners: this.channelListeners((name) => name.endsWith(`-${channelId}`)),
+    };
+  }
+
+  resourceTotals(): EngineResources {
+    return {
+      calls: this.calls.size,
+      handlers: this.handlers.size,
+      timers: liveVerbTimers(),
+      // Per-channel names are `<Event>-<channelId>`; channel ids are `<epoch>.<n>`.
+      listeners: this.channelListeners((name) => /-\d+\.\d+$/.test(name)),
+    };
+  }
+
+  private channelListeners(match: (name: string) => boolean): number {
+    const client = this.client;
+    if (!client) return 0;
+    let n = 0;
+    for (const name of client.eventNames()) {
+      if (typeof name === 'string' && match(name)) n += client.listenerCount(name);
+    }
+    return n;
   }
 
   listenerNames(): string[] {
@@ -468,7 +525,13 @@ class Engine extends EventEmitter implements AriEngine {
     logger.info('call started', { name: channel.name, extension: call.extension, args: call.args });
     const handling = this.serve(call);
     this.handlers.add(handling);
-    void handling.finally(() => this.handlers.delete(handling));
+    this.serving.set(channel.id, (this.serving.get(channel.id) ?? 0) + 1);
+    void handling.finally(() => {
+      this.handlers.delete(handling);
+      const left = (this.serving.get(channel.id) ?? 1) - 1;
+      if (left > 0) this.serving.set(channel.id, left);
+      else this.serving.delete(channel.id);
+    });
   }
 
   private async serve(call: CallSession): Promise<void> {
@@ -492,10 +555,17 @@ class Engine extends EventEmitter implements AriEngine {
   private async request(operation: string, send: (client: AriClient) => PromiseLike<unknown>): Promise<void> {
     const client = this.client;
     if (!client) throw new AriUnavailable(operation, 'not connected to Asterisk');
+    const limitMs = this.opts.restTimeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AriUnavailable(operation, `no answer from Asterisk within ${limitMs} ms`)), limitMs);
+    });
     try {
-      await send(client);
+      await Promise.race([send(client), timeout]);
     } catch (err) {
       throw toAriError(operation, err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

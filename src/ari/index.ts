@@ -18,5 +18,5 @@ export {
   RecordingFailed,
   RecordingLost,
 } from './errors';
-export { startAriEngine, type AriEngine, type AriEngineOptions, type EngineState, type ReconnectOptions } from './engine';
+export { startAriEngine, type AriEngine, type AriEngineOptions, type EngineResources, type EngineState, type ReconnectOptions } from './engine';
 export { connectAriRest, type AriRestSession, type MessageWaiting, type StoredRecordings } from './media-store';

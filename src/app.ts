@@ -67,8 +67,11 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
   const lamps = new Lamps(engine.messageWaiting, (userId) => messages.counts(userId), logger.child({ component: 'lamps' }));
   // Every (re)connection to Asterisk: put every user's lamp right (counts changed while the
   // application was away, or Asterisk lost them). In the background: calls need not wait.
+  const startedAt = Date.now();
   engine.on('state', (state) => {
-    if (state === 'connected') void resyncLamps(store, lamps, logger);
+    if (state !== 'connected') return;
+    void resyncLamps(store, lamps, logger);
+    void dropAbandonedReservations(messages, startedAt, logger);
   });
   return {
     engine,
@@ -84,6 +87,21 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
       await messages.close();
     },
   };
+}
+
+/**
+ * Deposits that were being recorded by a process that died (SIGKILL, crash) left their
+ * reservations: older than this process, they cannot be ours. Dropped at every connection to
+ * Asterisk (the adopted calls start over with new ones). Never throws: a reservation left
+ * behind is also dropped once stale by the next deposit to that mailbox.
+ */
+async function dropAbandonedReservations(messages: MessageStore, startedAt: number, logger: Logger): Promise<void> {
+  try {
+    const dropped = await messages.dropReservationsBefore(startedAt);
+    if (dropped > 0) logger.warn('dropped deposit reservations left by an earlier process', { dropped });
+  } catch (err) {
+    logger.warn('could not drop abandoned deposit reservations', { error: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 /** Every user's lamp from the message counts in Redis (never throws: lamps are best effort). */

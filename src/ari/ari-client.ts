@@ -49,9 +49,10 @@ export interface AriClient {
     continueInDialplan(p: { channelId: string }): PromiseLike<unknown>;
     get(p: { channelId: string }): PromiseLike<unknown>;
   };
-  playbacks: { stop(p: { playbackId: string }): PromiseLike<unknown> };
+  playbacks: { stop(p: { playbackId: string }): PromiseLike<unknown>; get(p: { playbackId: string }): PromiseLike<unknown> };
   recordings: {
     stop(p: { recordingName: string }): PromiseLike<unknown>;
+    getLive(p: { recordingName: string }): PromiseLike<unknown>;
     getStored(p: { recordingName: string }): PromiseLike<unknown>;
     deleteStored(p: { recordingName: string }): PromiseLike<unknown>;
     listStored(): PromiseLike<unknown>;

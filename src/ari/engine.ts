@@ -25,7 +25,7 @@ import type { Logger } from '../log';
 import { connectAriClient, retireClient, type AriClient, type AriListener } from './ari-client';
 import type { Call } from './call';
 import { CallSession, type AriChannelJson } from './call-session';
-import { AriConnectError, AriUnavailable, CallEnded, toAriError } from './errors';
+import { AriConnectError, AriError, AriUnavailable, CallEnded, toAriError } from './errors';
 import { messageWaitingVia, storedRecordingsVia, type MessageWaiting, type StoredRecordings } from './media-store';
 import { liveVerbTimers, type CallRest, type PlaybackEvent, type RecordingEvent } from './verb';
 
@@ -417,6 +417,10 @@ class Engine extends EventEmitter implements AriEngine {
     }
     for (const call of [...this.calls.values()]) {
       if (!present.has(call.channelId)) call.end({ reason: 'gone' });
+      // Its flow is over but its hang-up failed while Asterisk was unreachable: the caller
+      // would otherwise stay in silence with nobody serving the channel.
+      else if (!this.serving.has(call.channelId)) void call.hangup().catch((err: unknown) => call.logger.warn('hang-up after reconnecting failed', { error: String(err) }));
+      else call.resync();
     }
     for (const channelId of present) {
       if (!this.calls.has(channelId)) await this.adopt(client, channelId);
@@ -569,6 +573,17 @@ class Engine extends EventEmitter implements AriEngine {
     }
   }
 
+  /** True when Asterisk answers 404 for the resource; other failures reject. */
+  private async gone(operation: string, send: (client: AriClient) => PromiseLike<unknown>): Promise<boolean> {
+    try {
+      await this.request(operation, send);
+      return false;
+    } catch (err) {
+      if (err instanceof AriError && err.status === 404) return true;
+      throw err;
+    }
+  }
+
   private makeRest(): CallRest {
     return {
       answer: (channelId) => this.request('answer', (c) => c.channels.answer({ channelId })),
@@ -589,6 +604,8 @@ class Engine extends EventEmitter implements AriEngine {
           }),
         ),
       stopRecording: (recordingName) => this.request('stopRecording', (c) => c.recordings.stop({ recordingName })),
+      playbackGone: (playbackId) => this.gone('playbackGone', (c) => c.playbacks.get({ playbackId })),
+      liveRecordingGone: (recordingName) => this.gone('liveRecordingGone', (c) => c.recordings.getLive({ recordingName })),
       hangup: (channelId) => this.request('hangup', (c) => c.channels.hangup({ channelId })),
       continueInDialplan: (channelId) => this.request('continueInDialplan', (c) => c.channels.continueInDialplan({ channelId })),
     };

@@ -44,6 +44,10 @@ export interface CallRest {
     },
   ): Promise<void>;
   stopRecording(name: string): Promise<void>;
+  /** True when Asterisk no longer has this playback (404): it ended, maybe unseen. */
+  playbackGone(playbackId: string): Promise<boolean>;
+  /** True when Asterisk no longer has this live recording (404): it ended, maybe unseen. */
+  liveRecordingGone(name: string): Promise<boolean>;
   hangup(channelId: string): Promise<void>;
   continueInDialplan(channelId: string): Promise<void>;
 }
@@ -118,6 +122,11 @@ export abstract class VerbTask<T> {
   onPlayback(_event: PlaybackEvent): void {}
   onRecording(_event: RecordingEvent): void {}
   onHangupRequest(): void {}
+  /**
+   * The events socket was down for a while (the engine reconnected): events of this verb may
+   * have been lost. Verbs waiting for an event ask Asterisk where things stand.
+   */
+  onResync(): void {}
 
   /** The call ended (or the engine stopped): reject with `err`, release everything. */
   kill(err: Error): void {

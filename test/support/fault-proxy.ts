@@ -100,13 +100,24 @@ export class FaultProxy {
     client.on('data', (chunk: Buffer) => {
       if (!upstream.destroyed) upstream.write(chunk);
     });
-    upstream.on('data', (chunk: Buffer) => {
-      const deliver = (): void => {
+    // Replies keep their order whatever the delay does meanwhile: each chunk is due no
+    // earlier than the one before it (a byte stream must never be reordered).
+    const queue: { chunk: Buffer; due: number }[] = [];
+    let pumping: NodeJS.Timeout | undefined;
+    const pump = (): void => {
+      pumping = undefined;
+      while (queue.length > 0 && (queue[0] as { due: number }).due <= Date.now()) {
+        const { chunk } = queue.shift() as { chunk: Buffer };
         if (!client.destroyed) client.write(chunk);
-      };
-      if (this.replyDelayMs > 0) setTimeout(deliver, this.replyDelayMs);
-      else deliver();
+      }
+      if (queue.length > 0) pumping = setTimeout(pump, (queue[0] as { due: number }).due - Date.now());
+    };
+    upstream.on('data', (chunk: Buffer) => {
+      const previous = queue[queue.length - 1]?.due ?? 0;
+      queue.push({ chunk, due: Math.max(Date.now() + this.replyDelayMs, previous) });
+      if (pumping === undefined) pump();
     });
+    client.on('close', () => clearTimeout(pumping));
   }
 
   private cut(pair: { client: Socket; upstream: Socket }): void {

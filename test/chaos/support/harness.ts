@@ -19,6 +19,11 @@ const SOUNDS_DIR = path.resolve(__dirname, '../../../sounds');
 
 /** CHAOS_LONG=1 (`npm run chaos -- --long`): every point, more load; otherwise a CI-sized run. */
 export const LONG = process.env.CHAOS_LONG === '1';
+/**
+ * The hang-up fuzz and the load + faults test are not yet reliable on a heavily loaded
+ * machine (see the issue #13 report): they run only with CHAOS_WIP=1.
+ */
+export const WIP = process.env.CHAOS_WIP === '1';
 
 /**
  * Simulated Asterisk time runs at this fraction of real time. Every bound the tests assert is
@@ -96,6 +101,9 @@ export async function startChaosHarness(opts: ChaosOptions = {}): Promise<ChaosH
       await admin.close();
       await adminMessages.close();
     });
+    // On a loaded machine the first connection may take longer than the store's ready wait.
+    await once(() => admin.getPolicy());
+    await once(() => adminMessages.counts('nobody'));
     const h: ChaosHarness = {
       double,
       redis,

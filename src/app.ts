@@ -35,6 +35,8 @@ export interface AppOptions {
   timings?: Partial<PortalTimings>;
   /** Bound of one media item that never finishes (default: the engine's). */
   playbackTimeoutMs?: number;
+  /** Bound of one ARI REST request (default: the engine's, 10 s). */
+  restTimeoutMs?: number;
   reconnect?: ReconnectOptions;
   /** Voicemail limits (message length, mailbox size); defaults DEFAULT_VOICEMAIL. */
   voicemail?: Partial<VoicemailSettings>;
@@ -134,6 +136,8 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
   const lamps = new LampsOnServers(lampsByServer, config.mwiServers);
   const several = config.ariServers.length > 1;
 
+  // Deposits reserved before this process started were a dead process's (see dropAbandonedReservations).
+  const startedAt = Date.now();
   // Set once the servers are up (the mail worker removes recordings through one of them).
   let mail: MessageMail | undefined = undefined;
   const serve = (server: AriServerConfig, serverLogger: Logger): ServedServer => {
@@ -151,6 +155,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
       config: { ...config.ari, url: server.url },
       logger: serverLogger,
       playbackTimeoutMs: options.playbackTimeoutMs,
+      restTimeoutMs: options.restTimeoutMs,
       reconnect: options.reconnect,
       passive: lease !== undefined,
       fence: lease ? () => lease.mayAct() : undefined,
@@ -176,7 +181,9 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     // Every (re)connection to an Asterisk: put that server's lamps right (counts changed while
     // the application was away, or Asterisk lost them). In the background: calls need not wait.
     engine.on('state', (state) => {
-      if (state === 'connected') void resyncLamps(store, lamps, server.name, serverLogger);
+      if (state !== 'connected') return;
+      void resyncLamps(store, lamps, server.name, serverLogger);
+      void dropAbandonedReservations(messages, startedAt, serverLogger);
     });
     if (lease) {
       lease.on('role', (role) => {
@@ -228,6 +235,21 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
       stopObservingRedis();
     },
   };
+}
+
+/**
+ * Deposits that were being recorded by a process that died (SIGKILL, crash) left their
+ * reservations: older than this process, they cannot be ours. Dropped at every connection to
+ * Asterisk (the adopted calls start over with new ones). Never throws: a reservation left
+ * behind is also dropped once stale by the next deposit to that mailbox.
+ */
+async function dropAbandonedReservations(messages: MessageStore, startedAt: number, logger: Logger): Promise<void> {
+  try {
+    const dropped = await messages.dropReservationsBefore(startedAt);
+    if (dropped > 0) logger.warn('dropped deposit reservations left by an earlier process', { dropped });
+  } catch (err) {
+    logger.warn('could not drop abandoned deposit reservations', { error: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 /** One server's lamps from the message counts in Redis (never throws: lamps are best effort). */

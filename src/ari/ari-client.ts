@@ -29,6 +29,7 @@ export interface AriClient {
   on(event: string, listener: AriListener): unknown;
   removeListener(event: string, listener: AriListener): unknown;
   eventNames(): (string | symbol)[];
+  listenerCount(event: string): number;
   start(app: string): PromiseLike<void>;
   ping(): void;
   channels: {
@@ -48,9 +49,10 @@ export interface AriClient {
     continueInDialplan(p: { channelId: string }): PromiseLike<unknown>;
     get(p: { channelId: string }): PromiseLike<unknown>;
   };
-  playbacks: { stop(p: { playbackId: string }): PromiseLike<unknown> };
+  playbacks: { stop(p: { playbackId: string }): PromiseLike<unknown>; get(p: { playbackId: string }): PromiseLike<unknown> };
   recordings: {
     stop(p: { recordingName: string }): PromiseLike<unknown>;
+    getLive(p: { recordingName: string }): PromiseLike<unknown>;
     getStored(p: { recordingName: string }): PromiseLike<unknown>;
     deleteStored(p: { recordingName: string }): PromiseLike<unknown>;
     listStored(): PromiseLike<unknown>;

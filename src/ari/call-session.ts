@@ -24,7 +24,7 @@ export interface AriChannelJson {
 }
 
 /** What the session needs of the verb in flight, whatever its result type. */
-type RunningVerb = Pick<VerbTask<unknown>, 'kind' | 'onDtmf' | 'onPlayback' | 'onRecording' | 'onHangupRequest' | 'kill' | 'interrupt'>;
+type RunningVerb = Pick<VerbTask<unknown>, 'kind' | 'onDtmf' | 'onPlayback' | 'onRecording' | 'onHangupRequest' | 'onResync' | 'kill' | 'interrupt'>;
 
 /** Keys kept for a gather at most; a caller leaning on the keypad must not grow memory. */
 const TYPE_AHEAD_LIMIT = 64;
@@ -185,6 +185,12 @@ export class CallSession implements Call {
 
   handleRecording(event: RecordingEvent): void {
     this.active?.onRecording(event);
+  }
+
+  /** The engine reconnected: the verb in flight may have missed its events. */
+  resync(): void {
+    if (this.endInfo) return;
+    this.active?.onResync();
   }
 
   handleHangupRequest(): void {

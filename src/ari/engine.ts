@@ -35,9 +35,9 @@ import type { Logger } from '../log';
 import { connectAriClient, retireClient, type AriClient, type AriListener } from './ari-client';
 import type { Call } from './call';
 import { CallSession, type AriChannelJson } from './call-session';
-import { AriConnectError, AriUnavailable, CallEnded, toAriError } from './errors';
+import { AriConnectError, AriError, AriUnavailable, CallEnded, toAriError } from './errors';
 import { messageWaitingVia, storedRecordingsVia, type MessageWaiting, type StoredRecordings } from './media-store';
-import type { CallRest, PlaybackEvent, RecordingEvent, VerbSettings } from './verb';
+import { liveVerbTimers, type CallRest, type PlaybackEvent, type RecordingEvent, type VerbSettings } from './verb';
 
 export type EngineState = 'connecting' | 'connected' | 'reconnecting' | 'standby' | 'stopped';
 
@@ -65,6 +65,12 @@ export interface AriEngineOptions {
   onCall: (call: Call) => Promise<void>;
   /** Default bound of one media item of a playback (default 120 s). */
   playbackTimeoutMs?: number;
+  /**
+   * Bound on one REST request (default 10 s). ari-client has none: an Asterisk that accepts
+   * the connection but never answers would otherwise hold the verb, and the caller, forever.
+   * A request past it fails with AriUnavailable.
+   */
+  restTimeoutMs?: number;
   /** Wait past maxSeconds before a recording with no RecordingFinished is given up (default 10 s). */
   recordingGraceMs?: number;
   reconnect?: ReconnectOptions;
@@ -104,12 +110,32 @@ export interface AriEngine {
    * something. False when the engine does not serve that channel.
    */
   interruptCall(channelId: string, err: Error): Promise<boolean>;
+  /**
+   * Leak check: what the engine still holds for one channel: its call object, its flow
+   * handler, pending verb timers, and listeners registered for it on the ari-client client
+   * (`<Event>-<channelId>`, which ari-client never removes by itself). All 0 once the call
+   * is over and its flow has unwound.
+   */
+  resourcesFor(channelId: string): EngineResources;
+  /** The same, summed over every channel (listeners: all per-channel ones). */
+  resourceTotals(): EngineResources;
   /** Debug: event names with listeners on the current ari-client client (sorted). */
   listenerNames(): string[];
   /** Debug: how many ari-client clients were built so far (1 + fresh rebuilds). */
   clientGeneration(): number;
   readonly storedRecordings: StoredRecordings;
   readonly messageWaiting: MessageWaiting;
+}
+
+export interface EngineResources {
+  /** Call objects being served. */
+  calls: number;
+  /** Call flows (onCall) that have not settled yet. */
+  handlers: number;
+  /** Pending verb timers (gather waits, playback and recording bounds). */
+  timers: number;
+  /** Per-channel listeners on the ari-client client. */
+  listeners: number;
 }
 
 /** Event types the engine listens to on every client it builds. */
@@ -156,6 +182,8 @@ class Engine extends EventEmitter implements AriEngine {
   private failures = 0;
   private readonly calls = new Map<string, CallSession>();
   private readonly handlers = new Set<Promise<void>>();
+  /** Channel ids whose flow is still running (handlers, by channel, for leak checks). */
+  private readonly serving = new Map<string, number>();
   private retryTimer: NodeJS.Timeout | undefined;
   private giveUpTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -239,6 +267,35 @@ class Engine extends EventEmitter implements AriEngine {
     if (!call) return false;
     await call.interrupt(err);
     return true;
+  }
+
+  resourcesFor(channelId: string): EngineResources {
+    return {
+      calls: this.calls.has(channelId) ? 1 : 0,
+      handlers: this.serving.get(channelId) ?? 0,
+      timers: liveVerbTimers(channelId),
+      listeners: this.channelListeners((name) => name.endsWith(`-${channelId}`)),
+    };
+  }
+
+  resourceTotals(): EngineResources {
+    return {
+      calls: this.calls.size,
+      handlers: this.handlers.size,
+      timers: liveVerbTimers(),
+      // Per-channel names are `<Event>-<channelId>`; channel ids are `<epoch>.<n>`.
+      listeners: this.channelListeners((name) => /-\d+\.\d+$/.test(name)),
+    };
+  }
+
+  private channelListeners(match: (name: string) => boolean): number {
+    const client = this.client;
+    if (!client) return 0;
+    let n = 0;
+    for (const name of client.eventNames()) {
+      if (typeof name === 'string' && match(name)) n += client.listenerCount(name);
+    }
+    return n;
   }
 
   listenerNames(): string[] {
@@ -456,6 +513,10 @@ class Engine extends EventEmitter implements AriEngine {
     }
     for (const call of [...this.calls.values()]) {
       if (!present.has(call.channelId)) call.end({ reason: 'gone' });
+      // Its flow is over but its hang-up failed while Asterisk was unreachable: the caller
+      // would otherwise stay in silence with nobody serving the channel.
+      else if (!this.serving.has(call.channelId)) void call.hangup().catch((err: unknown) => call.logger.warn('hang-up after reconnecting failed', { error: String(err) }));
+      else call.resync();
     }
     for (const channelId of present) {
       if (!this.calls.has(channelId)) await this.adopt(client, channelId);
@@ -566,7 +627,13 @@ class Engine extends EventEmitter implements AriEngine {
     logger.info('call started', { name: channel.name, extension: call.extension, args: call.args });
     const handling = this.serve(call);
     this.handlers.add(handling);
-    void handling.finally(() => this.handlers.delete(handling));
+    this.serving.set(channel.id, (this.serving.get(channel.id) ?? 0) + 1);
+    void handling.finally(() => {
+      this.handlers.delete(handling);
+      const left = (this.serving.get(channel.id) ?? 1) - 1;
+      if (left > 0) this.serving.set(channel.id, left);
+      else this.serving.delete(channel.id);
+    });
   }
 
   private async serve(call: CallSession): Promise<void> {
@@ -591,10 +658,28 @@ class Engine extends EventEmitter implements AriEngine {
     const client = this.client;
     if (!client) throw new AriUnavailable(operation, 'not connected to Asterisk');
     if (!this.mayAct()) throw new AriUnavailable(operation, 'this instance no longer holds the lease for this Asterisk server');
+    const limitMs = this.opts.restTimeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AriUnavailable(operation, `no answer from Asterisk within ${limitMs} ms`)), limitMs);
+    });
     try {
-      await send(client);
+      await Promise.race([send(client), timeout]);
     } catch (err) {
       throw toAriError(operation, err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** True when Asterisk answers 404 for the resource; other failures reject. */
+  private async gone(operation: string, send: (client: AriClient) => PromiseLike<unknown>): Promise<boolean> {
+    try {
+      await this.request(operation, send);
+      return false;
+    } catch (err) {
+      if (err instanceof AriError && err.status === 404) return true;
+      throw err;
     }
   }
 
@@ -618,6 +703,8 @@ class Engine extends EventEmitter implements AriEngine {
           }),
         ),
       stopRecording: (recordingName) => this.request('stopRecording', (c) => c.recordings.stop({ recordingName })),
+      playbackGone: (playbackId) => this.gone('playbackGone', (c) => c.playbacks.get({ playbackId })),
+      liveRecordingGone: (recordingName) => this.gone('liveRecordingGone', (c) => c.recordings.getLive({ recordingName })),
       hangup: (channelId) => this.request('hangup', (c) => c.channels.hangup({ channelId })),
       continueInDialplan: (channelId) => this.request('continueInDialplan', (c) => c.channels.continueInDialplan({ channelId })),
     };

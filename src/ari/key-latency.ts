@@ -43,6 +43,9 @@ export class KeyToRequestTimer {
       stopRecording: sent((name) => rest.stopRecording(name)),
       hangup: sent((id) => rest.hangup(id)),
       continueInDialplan: sent((id) => rest.continueInDialplan(id)),
+      // Status questions after a lost event, not answers to a key: not timed.
+      playbackGone: (playbackId) => rest.playbackGone(playbackId),
+      liveRecordingGone: (name) => rest.liveRecordingGone(name),
     };
   }
 }

@@ -44,6 +44,10 @@ export interface CallRest {
     },
   ): Promise<void>;
   stopRecording(name: string): Promise<void>;
+  /** True when Asterisk no longer has this playback (404): it ended, maybe unseen. */
+  playbackGone(playbackId: string): Promise<boolean>;
+  /** True when Asterisk no longer has this live recording (404): it ended, maybe unseen. */
+  liveRecordingGone(name: string): Promise<boolean>;
   hangup(channelId: string): Promise<void>;
   continueInDialplan(channelId: string): Promise<void>;
 }
@@ -68,6 +72,26 @@ export interface VerbContext {
   readonly typeAhead: string[];
   /** True once Asterisk said ChannelHangupRequest for this channel. */
   hangupRequested(): boolean;
+}
+
+/**
+ * Live verb timers per channel, for leak checks (`AriEngine.resourcesFor`): a timer is counted
+ * from setTimer until it fires, is cleared, or its verb settles.
+ */
+const liveTimers = new Map<string, number>();
+
+function countTimer(channelId: string, delta: number): void {
+  const n = (liveTimers.get(channelId) ?? 0) + delta;
+  if (n > 0) liveTimers.set(channelId, n);
+  else liveTimers.delete(channelId);
+}
+
+/** Verb timers still pending for `channelId` (all channels when omitted). */
+export function liveVerbTimers(channelId?: string): number {
+  if (channelId !== undefined) return liveTimers.get(channelId) ?? 0;
+  let n = 0;
+  for (const count of liveTimers.values()) n += count;
+  return n;
 }
 
 export abstract class VerbTask<T> {
@@ -100,6 +124,11 @@ export abstract class VerbTask<T> {
   onPlayback(_event: PlaybackEvent): void {}
   onRecording(_event: RecordingEvent): void {}
   onHangupRequest(): void {}
+  /**
+   * The events socket was down for a while (the engine reconnected): events of this verb may
+   * have been lost. Verbs waiting for an event ask Asterisk where things stand.
+   */
+  onResync(): void {}
 
   /** The call ended (or the engine stopped): reject with `err`, release everything. */
   kill(err: Error): void {
@@ -135,7 +164,7 @@ export abstract class VerbTask<T> {
   /** A timer owned by this verb: cleared when the verb settles; a throw rejects the verb. */
   protected setTimer(ms: number, fn: () => void): NodeJS.Timeout {
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
+      if (this.timers.delete(timer)) countTimer(this.ctx.channelId, -1);
       if (this.settled) return;
       try {
         fn();
@@ -144,18 +173,20 @@ export abstract class VerbTask<T> {
       }
     }, ms);
     this.timers.add(timer);
+    countTimer(this.ctx.channelId, 1);
     return timer;
   }
 
   protected clearTimer(timer: NodeJS.Timeout | undefined): void {
     if (timer === undefined) return;
     clearTimeout(timer);
-    this.timers.delete(timer);
+    if (this.timers.delete(timer)) countTimer(this.ctx.channelId, -1);
   }
 
   private release(): void {
     this.settled = true;
     for (const timer of this.timers) clearTimeout(timer);
+    if (this.timers.size > 0) countTimer(this.ctx.channelId, -this.timers.size);
     this.timers.clear();
   }
 }

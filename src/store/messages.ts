@@ -318,6 +318,30 @@ export class MessageStore {
     });
   }
 
+  /**
+   * Drop every reservation started before `beforeMs` (SCAN, then one ZREMRANGEBYSCORE per
+   * user: each is atomic on its own key). At start-up the application passes its own start
+   * time: a reservation older than the process was made by one that died (SIGKILL, crash)
+   * while recording; its call, if still up, is adopted and starts over with a new one.
+   * A message committed afterwards is still kept (commit does not need its reservation).
+   * Returns how many were dropped.
+   */
+  dropReservationsBefore(beforeMs: number): Promise<number> {
+    return this.guard(async () => {
+      let dropped = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', userMessagesKeyPattern, 'COUNT', 500);
+        cursor = next;
+        for (const key of keys) {
+          if (parseUserMessagesKey(key)?.status !== 'pending') continue;
+          dropped += await this.redis.zremrangebyscore(key, '-inf', `(${beforeMs}`);
+        }
+      } while (cursor !== '0');
+      return dropped;
+    });
+  }
+
   /** True when Redis answers PING now. Never throws. */
   async ping(): Promise<boolean> {
     try {

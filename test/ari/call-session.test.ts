@@ -28,6 +28,8 @@ function fakeRest(overrides: Partial<CallRest> = {}): { rest: CallRest; sent: Se
     stopRecording: ok('stopRecording'),
     hangup: ok('hangup'),
     continueInDialplan: ok('continueInDialplan'),
+    playbackGone: async () => false,
+    liveRecordingGone: async () => false,
     ...overrides,
   };
   return { rest, sent };

@@ -14,6 +14,8 @@ function fakeRest(sent: string[]): CallRest {
     stopRecording: note('stopRecording'),
     hangup: note('hangup'),
     continueInDialplan: note('continueInDialplan'),
+    playbackGone: async () => false,
+    liveRecordingGone: async () => false,
   };
 }
 

@@ -95,8 +95,46 @@ export interface AsteriskDoubleControl {
   /** Every PUT/DELETE /mailboxes in order: the lamp history. */
   readonly mailboxUpdates: readonly MailboxUpdate[];
 
+  /**
+   * Fault injection (chaos tests): the next `count` (default 1) REST requests that match answer
+   * 500 or 503 without doing anything, or get no answer at all (`holdMs`, then the connection
+   * is cut). Returns a handle telling how many requests it hit.
+   */
+  failRequests(fault: RequestFault): FaultHandle;
+  /**
+   * Fault injection: the next `count` (default 1) events of `type` (for `channelId` when
+   * given) are dropped (as in a socket gap) or sent twice in a row.
+   */
+  tamperEvents(fault: EventFault): FaultHandle;
+  /** Disarm every fault still armed. */
+  clearFaults(): void;
+
   /** Shut the double down for good (the end of a test file or of the demo). */
   close(): Promise<void>;
+}
+
+export interface RequestFault {
+  /** HTTP method (GET, POST, DELETE...); any when omitted. */
+  method?: string;
+  /** Matched against the path after `/ari` (e.g. /^\/channels\/[^/]+\/play/); any when omitted. */
+  path?: RegExp;
+  /** Answer this status; omitted: hold the request (no answer) for `holdMs`, then cut it. */
+  status?: 500 | 503;
+  holdMs?: number;
+  count?: number;
+}
+
+export interface EventFault {
+  /** Event type, e.g. 'PlaybackFinished'. */
+  type: string;
+  action: 'drop' | 'duplicate';
+  channelId?: string;
+  count?: number;
+}
+
+export interface FaultHandle {
+  /** Requests or events the fault hit so far. */
+  readonly hits: number;
 }
 
 export interface PlaceCallOptions {

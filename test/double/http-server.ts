@@ -18,6 +18,26 @@ export interface Credentials {
   password: string;
 }
 
+/**
+ * A fault armed on the next REST request(s) matching `method` and `path` (see control.ts
+ * `RequestFault`): answer `status` without running the operation, or hold the request
+ * (Asterisk stuck) and cut its connection after `holdMs`.
+ */
+export interface ArmedRequestFault {
+  method?: string;
+  path?: RegExp;
+  status?: 500 | 503;
+  holdMs?: number;
+  remaining: number;
+  hits: number;
+}
+
+/** Asterisk's bodies for those statuses (res_ari.c / the HTTP server). */
+const FAULT_BODIES: Record<500 | 503, { message: string }> = {
+  500: { message: 'Internal Server Error' },
+  503: { message: 'Service Unavailable' },
+};
+
 const SERVER_HEADER = 'Asterisk/22.10.1';
 const AUTH_REQUIRED = { message: 'Authentication required' };
 
@@ -26,6 +46,7 @@ export class AriHttpServer {
   private readonly connections = new Set<Socket>();
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly handlers: Record<string, AriHandler>;
+  readonly requestFaults: ArmedRequestFault[] = [];
 
   constructor(
     private readonly asterisk: Asterisk,
@@ -101,6 +122,14 @@ export class AriHttpServer {
       if (!route.operations.some((o) => o.httpMethod === method)) {
         return send(res, { status: 405, json: { message: 'Invalid method' } });
       }
+      const fault = this.takeFault(method, ariPath);
+      if (fault?.status) return send(res, { status: fault.status, json: FAULT_BODIES[fault.status] });
+      if (fault) {
+        // Stuck: no answer; the connection is cut after holdMs (a TCP timeout on the client side).
+        const timer = setTimeout(() => req.socket.destroy(), fault.holdMs ?? 10_000);
+        req.socket.once('close', () => clearTimeout(timer));
+        return;
+      }
       const handler = this.handlers[`${method} ${route.template}`];
       if (!handler) {
         return send(res, { status: 501, json: { message: `${method} ${route.template} is not implemented by the test double` } });
@@ -110,6 +139,18 @@ export class AriHttpServer {
     } catch (err) {
       send(res, { status: 500, json: { message: err instanceof Error ? err.message : String(err) } });
     }
+  }
+
+  private takeFault(method: string, ariPath: string): ArmedRequestFault | undefined {
+    const index = this.requestFaults.findIndex(
+      (f) => f.remaining > 0 && (f.method === undefined || f.method === method) && (f.path === undefined || f.path.test(ariPath)),
+    );
+    if (index < 0) return undefined;
+    const fault = this.requestFaults[index] as ArmedRequestFault;
+    fault.remaining -= 1;
+    fault.hits += 1;
+    if (fault.remaining === 0) this.requestFaults.splice(index, 1);
+    return fault;
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -15,8 +15,27 @@ interface EventSocket {
   requested: string[];
 }
 
+/** A fault the control API arms on the next event(s) of one type (see control.ts `EventFault`). */
+export interface ArmedEventFault {
+  type: string;
+  action: 'drop' | 'duplicate';
+  /** Only events for this channel (its id in `channel`, or the target of a playback/recording). */
+  channelId?: string;
+  remaining: number;
+  /** How many events it hit so far. */
+  hits: number;
+}
+
+function eventChannel(body: EventBody): string | undefined {
+  const b = body as { channel?: { id?: string }; playback?: { target_uri?: string }; recording?: { target_uri?: string } };
+  const target = b.playback?.target_uri ?? b.recording?.target_uri;
+  if (target?.startsWith('channel:')) return target.slice('channel:'.length);
+  return b.channel?.id;
+}
+
 export class EventHub {
   private readonly sockets = new Set<EventSocket>();
+  readonly eventFaults: ArmedEventFault[] = [];
   private readonly owners = new Map<string, EventSocket>();
 
   constructor(
@@ -54,10 +73,27 @@ export class EventHub {
   send(app: string, body: EventBody): boolean {
     const owner = this.owners.get(app);
     if (!owner) return false;
+    const fault = this.takeFault(body);
+    if (fault === 'drop') return false;
     const event = { ...body, asterisk_id: this.asteriskId, application: app };
     const sent = this.sendRaw(owner, event);
     if (sent) this.tap?.eventSent?.(app, event);
+    if (fault === 'duplicate') this.sendRaw(owner, event);
     return sent;
+  }
+
+  /** The first armed fault that matches this event, used up by one hit. */
+  private takeFault(body: EventBody): ArmedEventFault['action'] | undefined {
+    const type = (body as { type?: string }).type;
+    const index = this.eventFaults.findIndex(
+      (f) => f.remaining > 0 && f.type === type && (f.channelId === undefined || f.channelId === eventChannel(body)),
+    );
+    if (index < 0) return undefined;
+    const fault = this.eventFaults[index] as ArmedEventFault;
+    fault.remaining -= 1;
+    fault.hits += 1;
+    if (fault.remaining === 0) this.eventFaults.splice(index, 1);
+    return fault.action;
   }
 
   hasSocket(app: string): boolean {

@@ -7,6 +7,9 @@ import { Asterisk } from './asterisk';
 import type {
   AsteriskDoubleControl,
   DoubleOptions,
+  EventFault,
+  FaultHandle,
+  RequestFault,
   MailboxUpdate,
   PlaceCallOptions,
   SimCall,
@@ -117,6 +120,23 @@ export class AsteriskDouble implements AsteriskDoubleControl {
 
   get mailboxUpdates(): readonly MailboxUpdate[] {
     return this.asterisk.mailboxUpdates;
+  }
+
+  failRequests(fault: RequestFault): FaultHandle {
+    const armed = { method: fault.method, path: fault.path, status: fault.status, holdMs: fault.holdMs, remaining: fault.count ?? 1, hits: 0 };
+    this.http.requestFaults.push(armed);
+    return { get hits() { return armed.hits; } };
+  }
+
+  tamperEvents(fault: EventFault): FaultHandle {
+    const armed = { type: fault.type, action: fault.action, channelId: fault.channelId, remaining: fault.count ?? 1, hits: 0 };
+    this.asterisk.hub.eventFaults.push(armed);
+    return { get hits() { return armed.hits; } };
+  }
+
+  clearFaults(): void {
+    this.http.requestFaults.length = 0;
+    this.asterisk.hub.eventFaults.length = 0;
   }
 
   async close(): Promise<void> {

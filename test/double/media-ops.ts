@@ -316,7 +316,10 @@ export class RecordingOp implements MediaOp {
   private finish(endedBy: EndedBy, next = true): void {
     this.clearTimers();
     const now = Date.now();
-    const elapsedSec = this.ctx.clock.simElapsedMs(this.startedAt, now) / 1000;
+    // A timer that fired late (a busy machine) must not stretch a recording past its maximum:
+    // Asterisk stops it at maxDurationSeconds exactly.
+    const maxSec = this.req.maxDurationSeconds > 0 ? this.req.maxDurationSeconds : Infinity;
+    const elapsedSec = Math.min(this.ctx.clock.simElapsedMs(this.startedAt, now) / 1000, endedBy === 'max-duration' ? maxSec : Infinity);
     // Asterisk trims the trailing silence that ended a recording (keeping 200 ms of it).
     const keptSec = endedBy === 'silence' ? Math.max(0, elapsedSec - this.req.maxSilenceSeconds + 0.2) : elapsedSec;
     const duration = Math.floor(keptSec);

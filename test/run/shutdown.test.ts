@@ -13,7 +13,7 @@ import { AsteriskDouble } from '../double';
 import type { SimCall } from '../double/control';
 import { prepareCli, type PreparedCli } from '../cli/support';
 import { startTestRedis, type TestRedis } from '../support/redis';
-import { ended, heard, hears } from '../support/portal-harness';
+import { ended, HANG_GUARD_MS, heard, hears } from '../support/portal-harness';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const ARI_USER = 'voice-portal';
@@ -87,7 +87,7 @@ async function startMain(env: Record<string, string>): Promise<Running> {
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout?.resume();
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + HANG_GUARD_MS;
   while (!double.registeredApps().includes('voice-portal')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`main did not register; stderr: ${stderr}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -186,7 +186,7 @@ test('SIGTERM during a recording: the recording is stopped, the notice plays, ex
   const call = await double.placeCall({ callerNumber: '1003', extension: '8000', args: ['portal', 'paris', 'internal'] });
   await hears(call, 'welcome');
   await call.press('860412#');
-  await call.waitFor((e) => e.kind === 'recording-started', 8000);
+  await call.waitFor((e) => e.kind === 'recording-started', HANG_GUARD_MS);
   call.speak(30);
   app.child.kill('SIGTERM');
   expect(await ended(call)).toBe('app-hangup');

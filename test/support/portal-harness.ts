@@ -122,22 +122,30 @@ export function heard(call: SimCall): string[] {
   return call.heard().map((uri) => (uri.startsWith(PROMPT_PREFIX) ? uri.slice(PROMPT_PREFIX.length) : uri));
 }
 
+/**
+ * How long a test waits for something the caller should hear or do before it fails. A hang
+ * guard, not a bound on the product: generous, so that a machine with both cores busy
+ * (issue #13 item 6) does not fail a test whose behaviour is right. Bounds a test asserts come
+ * from the double's simulated time or the application's own timeouts.
+ */
+export const HANG_GUARD_MS = 30_000;
+
 /** Resolve once the caller starts hearing the n-th (1-based, counted over the call) occurrence of `prompt`. */
-export async function hears(call: SimCall, prompt: string, occurrence = 1, timeoutMs = 8000): Promise<void> {
+export async function hears(call: SimCall, prompt: string, occurrence = 1, timeoutMs = HANG_GUARD_MS): Promise<void> {
   let seen = 0;
   const uri = prompt.includes(':') ? prompt : PROMPT_PREFIX + prompt;
   await call.waitFor((e: CallLogEntry) => e.kind === 'media-started' && e.uri === uri && ++seen === occurrence, timeoutMs);
 }
 
 /** Resolve once the prompt finished playing (to the end or stopped). */
-export async function heardToEnd(call: SimCall, prompt: string, occurrence = 1, timeoutMs = 8000): Promise<void> {
+export async function heardToEnd(call: SimCall, prompt: string, occurrence = 1, timeoutMs = HANG_GUARD_MS): Promise<void> {
   let seen = 0;
   const uri = prompt.includes(':') ? prompt : PROMPT_PREFIX + prompt;
   await call.waitFor((e: CallLogEntry) => e.kind === 'media-finished' && e.uri === uri && ++seen === occurrence, timeoutMs);
 }
 
 /** The call ended; resolves with how. */
-export async function ended(call: SimCall, timeoutMs = 10_000): Promise<string> {
+export async function ended(call: SimCall, timeoutMs = HANG_GUARD_MS): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`call did not end; heard: ${heard(call).join(', ')}`)), timeoutMs);
@@ -155,12 +163,12 @@ export async function ended(call: SimCall, timeoutMs = 10_000): Promise<string> 
  */
 export async function recordVoice(call: SimCall, seconds: number, occurrence = 1): Promise<void> {
   let started = 0;
-  const startedEntry = await call.waitFor((e) => e.kind === 'recording-started' && ++started === occurrence);
+  const startedEntry = await call.waitFor((e) => e.kind === 'recording-started' && ++started === occurrence, HANG_GUARD_MS);
   const name = startedEntry.kind === 'recording-started' ? startedEntry.name : '';
   call.speak(seconds);
   await new Promise((r) => setTimeout(r, seconds * 1000 * TIME_SCALE + 40));
   await call.press('#');
-  await call.waitFor((e) => e.kind === 'recording-finished' && e.name === name);
+  await call.waitFor((e) => e.kind === 'recording-finished' && e.name === name, HANG_GUARD_MS);
 }
 
 /** Location `paris` (portal extension 8000, number +33100000000) with an admin passcode. */

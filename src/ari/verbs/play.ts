@@ -77,6 +77,16 @@ export class PlayVerb extends VerbTask<PlayResult> {
     }
   }
 
+  /** After a socket gap: a playback Asterisk no longer has finished while we were not listening. */
+  override onResync(): void {
+    if (this.stopping || this.isSettled || !this.posted) return;
+    void this.posted.then(async (accepted) => {
+      if (!accepted || this.stopping || this.isSettled) return;
+      const gone = await this.ctx.rest.playbackGone(this.playbackId).catch(() => false);
+      if (gone && !this.stopping) this.resolve({ endedBy: 'done' });
+    });
+  }
+
   private armItemTimer(): void {
     this.clearTimer(this.itemTimer);
     this.itemTimer = this.setTimer(this.timeoutMs, () => {

@@ -11,6 +11,12 @@ import { VerbTask, type DtmfDisposition, type RecordingEvent, type VerbContext }
 
 /** Asterisk's beep plays before recording starts (about 1 s on a real system). */
 const BEEP_ALLOWANCE_MS = 2000;
+/**
+ * Asterisk sends RecordingFinished ~3 ms after the terminating key's ChannelDtmfReceived. If it
+ * has not come this long after the key, it was lost: ask Asterisk rather than leave the caller
+ * in silence until the watchdog (maxSeconds + grace, minutes for a voice message).
+ */
+const TERMINATOR_GRACE_MS = 1500;
 
 export class RecordVerb extends VerbTask<RecordResult> {
   private terminatorSeen = false;
@@ -44,8 +50,9 @@ export class RecordVerb extends VerbTask<RecordResult> {
   }
 
   override onDtmf(digit: string): DtmfDisposition {
-    if (!this.isSettled && (digit === this.terminateOn || (this.terminateOn === 'any' && digit !== ''))) {
+    if (!this.isSettled && !this.terminatorSeen && (digit === this.terminateOn || (this.terminateOn === 'any' && digit !== ''))) {
       this.terminatorSeen = true;
+      this.setTimer(TERMINATOR_GRACE_MS, () => this.checkStillLive());
     }
     return 'discard';
   }
@@ -82,6 +89,26 @@ export class RecordVerb extends VerbTask<RecordResult> {
   /** Stopped (not cancelled): Asterisk keeps what was recorded, as after a hang-up. */
   protected override async stopMedia(): Promise<void> {
     await this.ctx.rest.stopRecording(this.opts.name).catch(() => undefined);
+  }
+
+  override onResync(): void {
+    this.checkStillLive();
+  }
+
+  /**
+   * Its RecordingFinished may have been lost: if Asterisk no longer has the live recording, it
+   * ended unseen (RecordingLost; the file is kept, as after any recording). A recording still
+   * live carries on, under the watchdog.
+   */
+  private checkStillLive(): void {
+    this.ctx.rest.liveRecordingGone(this.opts.name).then(
+      (gone) => {
+        if (!gone || this.isSettled) return;
+        this.ctx.logger.warn('recording ended without a RecordingFinished (event lost)', { name: this.opts.name });
+        this.reject(new RecordingLost(this.opts.name));
+      },
+      () => undefined,
+    );
   }
 
   /** No RecordingFinished long after it must have ended (event lost in a socket gap). */

@@ -27,7 +27,7 @@ function policyText(p: OrgPolicy): string {
     ['failures before lock', String(p.maxFailures)],
     ['throttle (failures per caller per hour)', String(p.throttlePerHour)],
     ['refuse * logins from outside callers', onOff(p.refuseOutsideStarLogin)],
-    ['refuse common PINs (keypad patterns, dates, top lists)', onOff(p.refuseCommonPins)],
+    ['refuse common PINs', onOff(p.refuseCommonPins)],
   ]);
 }
 

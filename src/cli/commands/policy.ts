@@ -32,7 +32,7 @@ function policyText(p: OrgPolicy): string {
     ['refuse * logins from outside callers', onOff(p.refuseOutsideStarLogin)],
     ['location throttle (untrusted per hour)', String(p.locationThrottlePerHour)],
     ['locks from untrusted calls', p.untrustedLockout],
-    ['refuse common PINs (keypad patterns, dates, top lists)', onOff(p.refuseCommonPins)],
+    ['refuse common PINs', onOff(p.refuseCommonPins)],
   ]);
 }
 

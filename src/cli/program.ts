@@ -9,7 +9,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
+import { AdminCommand, addVerbAliases, helpRequestAsOption } from './command';
 import { registerAudit } from './commands/audit';
 import { registerDefaultPin } from './commands/default-pin';
 import { registerDoctor } from './commands/doctor';
@@ -67,7 +68,7 @@ export function buildProgram(
   /** The environment (voice messages and doctor read REDIS_URL, ARI_*; default process.env). */
   env: Record<string, string | undefined> = process.env,
 ): Command {
-  const program = new Command(PROGRAM_NAME);
+  const program = new AdminCommand(PROGRAM_NAME);
   program
     .description('Administer the voice portal: default PIN, PIN policy, locations, users, PIN resets, unlocks, throttle, audit trail.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -102,6 +103,7 @@ export function buildProgram(
   registerThrottle(program, session);
   registerAudit(program, session, hooks.onInterrupt ?? (() => undefined));
   registerDoctor(program, session, env);
+  addVerbAliases(program);
   return program;
 }
 
@@ -131,7 +133,7 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   built.program = program;
   let code: ExitCode = EXIT.ok;
   try {
-    await program.parseAsync(args, { from: 'user' });
+    await program.parseAsync(helpRequestAsOption(program, args), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;

@@ -286,7 +286,10 @@ describe('user set and location set', () => {
   test('user set refusals and usage errors', () => {
     expectOneErrorLine(admin(['user', 'set', 'alice', '--extension', '2001']), 1, /^error: 2001 is already used by user bob$/m);
     expectOneErrorLine(admin(['user', 'set', 'alice', '--extension', '8000']), 1, /location paris's portal/);
-    expectOneErrorLine(admin(['user', 'set', 'alice', '--number', '0612']), 1, /E\.164/);
+    // A malformed value is a usage error (2) whatever the option; a well-formed one the store refuses is 1.
+    expectOneErrorLine(admin(['user', 'set', 'alice', '--number', '0612']), 2, /--number <e164>.*E\.164/);
+    expectOneErrorLine(admin(['user', 'set', 'alice', '--extension', '1a']), 2, /--extension <ext>.*2 to 15 digits/);
+    expectOneErrorLine(admin(['location', 'set', 'paris', '--portal-number', '0123']), 2, /--portal-number <e164>.*E\.164/);
     expectOneErrorLine(admin(['user', 'set', 'alice', '--location', 'nowhere']), 1, /no location nowhere/);
     expectOneErrorLine(admin(['user', 'set', 'ghost', '--extension', '1999']), 1, /no user ghost/);
     expectOneErrorLine(admin(['user', 'set', 'alice']), 2, /user set: give at least one of --extension/);

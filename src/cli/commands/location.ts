@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { NotFound, type Location, type LocationChanges, type Store } from '../../store';
 import { refused, usage } from '../errors';
+import { e164Option, extensionOption } from '../parse';
 import { formatFields, formatTable, locationFields, locationJson, printJson, printLine, userJson } from '../output';
 import { readNewSecret } from '../pin-input';
 import type { Session } from '../session';
@@ -57,8 +58,8 @@ export function registerLocation(program: Command, session: Session): void {
       .command('add')
       .description('add a location with its voice portal extension and/or number (at least one)')
       .argument('<id>', 'location id (letters, digits, _ . -)')
-      .option('--portal-extension <ext>', 'extension that reaches the voice portal (digits)')
-      .option('--portal-number <e164>', 'phone number that reaches the voice portal (E.164, e.g. +33123456789)')
+      .option('--portal-extension <ext>', 'extension that reaches the voice portal (digits)', extensionOption)
+      .option('--portal-number <e164>', 'phone number that reaches the voice portal (E.164, e.g. +33123456789)', e164Option)
       .option('--name <text>', 'display name (default: the id)')
       .addOption(new Option('--language <lang>', 'prompt language').choices(LANGUAGES).default('en'))
       .option('--timezone <tz>', 'IANA time zone of the site (for the auto-attendant)', 'UTC')
@@ -92,9 +93,9 @@ export function registerLocation(program: Command, session: Session): void {
       .option('--name <text>', 'new display name')
       .addOption(new Option('--language <lang>', 'prompt language').choices(LANGUAGES))
       .option('--timezone <tz>', 'IANA time zone of the site')
-      .option('--portal-extension <ext>', 'new voice portal extension (digits)')
+      .option('--portal-extension <ext>', 'new voice portal extension (digits)', extensionOption)
       .option('--no-portal-extension', 'remove the portal extension (the portal number must remain)')
-      .option('--portal-number <e164>', 'new voice portal number (E.164)')
+      .option('--portal-number <e164>', 'new voice portal number (E.164)', e164Option)
       .option('--no-portal-number', 'remove the portal number (the portal extension must remain)')
       .action(async (id: string, options: SetOptions) => {
         const changes = locationChanges(options);

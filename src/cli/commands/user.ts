@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import { NotFound, type Store, type User, type UserChanges } from '../../store';
 import { usage } from '../errors';
+import { e164Option, extensionOption } from '../parse';
 import { formatFields, formatTable, pinState, printJson, printLine, userFields, userJson } from '../output';
 import { readNewSecret } from '../pin-input';
 import type { Session } from '../session';
@@ -76,8 +77,8 @@ export function registerUser(program: Command, session: Session): void {
       .description('add a user; they start with the default PIN (if one is set) or a random one-time PIN (--random-pin)')
       .argument('<id>', 'user id (letters, digits, _ . -)')
       .requiredOption('--location <loc>', 'location id')
-      .requiredOption('--extension <ext>', 'extension (digits, unique in the organisation)')
-      .option('--number <e164>', 'phone number (E.164, e.g. +33612345678)')
+      .requiredOption('--extension <ext>', 'extension (digits, unique in the organisation)', extensionOption)
+      .option('--number <e164>', 'phone number (E.164, e.g. +33612345678)', e164Option)
       .option('--name <text>', 'display name')
       .addOption(new Option('--language <lang>', "prompt language (default: the location's)").choices(LANGUAGES))
       .option('--random-pin', 'give the user a random one-time PIN, printed once')
@@ -162,8 +163,8 @@ export function registerUser(program: Command, session: Session): void {
       .command('set')
       .description("change a user's extension, number, name, language or location (only the options given; the PIN is unchanged)")
       .argument('<id>', 'user id')
-      .option('--extension <ext>', 'new extension (digits, unique in the organisation)')
-      .option('--number <e164>', 'new phone number (E.164, e.g. +33612345678)')
+      .option('--extension <ext>', 'new extension (digits, unique in the organisation)', extensionOption)
+      .option('--number <e164>', 'new phone number (E.164, e.g. +33612345678)', e164Option)
       .option('--no-number', 'remove the phone number')
       .option('--name <text>', 'new display name')
       .option('--no-name', 'remove the display name')

@@ -53,3 +53,14 @@ export function extensionOption(value: string): string {
   if (!/^\d{2,15}$/.test(text)) throw new InvalidArgumentError('Expected 2 to 15 digits.');
   return text;
 }
+
+/** `--timezone`: an IANA time zone this Node.js knows (Europe/Paris, UTC). */
+export function timeZoneOption(value: string): string {
+  const text = value.trim();
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: text });
+  } catch {
+    throw new InvalidArgumentError(`Unknown time zone "${text}" (want an IANA name such as Europe/Paris).`);
+  }
+  return text;
+}

@@ -74,8 +74,9 @@ describe('locations', () => {
     expectOneErrorLine(admin(['location', 'add', 'nantes']), 2, /--portal-extension/);
     expectOneErrorLine(admin(['location', 'add', 'nantes', '--portal-extension', '8000']), 1, /8000 is already used by location paris/);
     expectOneErrorLine(admin(['location', 'add', 'paris', '--portal-extension', '8200']), 1, /location paris already exists/);
-    expectOneErrorLine(admin(['location', 'add', 'nantes', '--portal-number', '0123']), 1, /E\.164/);
-    expectOneErrorLine(admin(['location', 'add', 'nantes', '--portal-extension', '8300', '--timezone', 'Mars/Olympus']), 1, /unknown time zone/);
+    // Malformed option values are usage errors (2), like a language that is not en or fr.
+    expectOneErrorLine(admin(['location', 'add', 'nantes', '--portal-number', '0123']), 2, /E\.164/);
+    expectOneErrorLine(admin(['location', 'add', 'nantes', '--portal-extension', '8300', '--timezone', 'Mars/Olympus']), 2, /Unknown time zone "Mars\/Olympus"/);
   });
 
   test('location set-passcode reads the passcode from stdin, enforces the policy, and never prints it', () => {

@@ -306,7 +306,7 @@ describe('user set and location set', () => {
     expect(await store.findLocationByPortal('8100')).toBeNull();
     expectOneErrorLine(admin(['location', 'set', 'lyon', '--no-portal-number']), 1, /a location needs a portal number or a portal extension/);
     expectOneErrorLine(admin(['location', 'set', 'lyon', '--portal-extension', '1005']), 1, /1005 is already used by user alice/);
-    expectOneErrorLine(admin(['location', 'set', 'lyon', '--timezone', 'Mars/Olympus']), 1, /unknown time zone/);
+    expectOneErrorLine(admin(['location', 'set', 'lyon', '--timezone', 'Mars/Olympus']), 2, /Unknown time zone/);
     expectOneErrorLine(admin(['location', 'set', 'nowhere', '--name', 'x']), 1, /no location nowhere/);
     expectOneErrorLine(admin(['location', 'set', 'lyon']), 2, /location set: give at least one of/);
     const last = json<{ events: { type: string; actor: string; detail: string }[] }>(admin(['audit', '--location', 'lyon', '--limit', '1', '--json']));

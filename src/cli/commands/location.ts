@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { NotFound, type Location, type LocationChanges, type Store } from '../../store';
 import { refused, usage } from '../errors';
-import { e164Option, extensionOption } from '../parse';
+import { e164Option, extensionOption, timeZoneOption } from '../parse';
 import { formatFields, formatTable, locationFields, locationJson, printJson, printLine, userJson } from '../output';
 import { readNewSecret } from '../pin-input';
 import type { Session } from '../session';
@@ -62,7 +62,7 @@ export function registerLocation(program: Command, session: Session): void {
       .option('--portal-number <e164>', 'phone number that reaches the voice portal (E.164, e.g. +33123456789)', e164Option)
       .option('--name <text>', 'display name (default: the id)')
       .addOption(new Option('--language <lang>', 'prompt language').choices(LANGUAGES).default('en'))
-      .option('--timezone <tz>', 'IANA time zone of the site (for the auto-attendant)', 'UTC')
+      .option('--timezone <tz>', 'IANA time zone of the site (for the auto-attendant)', timeZoneOption, 'UTC')
       .action(async (id: string, options: AddOptions) => {
         if (options.portalExtension === undefined && options.portalNumber === undefined) {
           throw usage('location add: give --portal-extension and/or --portal-number');
@@ -92,7 +92,7 @@ export function registerLocation(program: Command, session: Session): void {
       .argument('<id>', 'location id')
       .option('--name <text>', 'new display name')
       .addOption(new Option('--language <lang>', 'prompt language').choices(LANGUAGES))
-      .option('--timezone <tz>', 'IANA time zone of the site')
+      .option('--timezone <tz>', 'IANA time zone of the site', timeZoneOption)
       .option('--portal-extension <ext>', 'new voice portal extension (digits)', extensionOption)
       .option('--no-portal-extension', 'remove the portal extension (the portal number must remain)')
       .option('--portal-number <e164>', 'new voice portal number (E.164)', e164Option)

@@ -20,6 +20,7 @@ import { registerPolicy } from './commands/policy';
 import { withExample } from './commands/shared';
 import { registerThrottle } from './commands/throttle';
 import { registerUser } from './commands/user';
+import { EnvFileError, envFilePath, takeEnvFileOption, withEnvFile } from '../env-file';
 import { describeFailure, EXIT, oneLine, type ExitCode } from './errors';
 import { Session, type CliStreams, type GlobalOptions } from './session';
 
@@ -54,6 +55,9 @@ Environment:
   LOCKOUT_WEBHOOK_URL          optional: unlocks and resets are POSTed there, as the application does
   SUDO_USER, USER              the operator recorded as actor in the audit trail
 
+Settings missing from the environment are read from the env file: --env <file>, else
+./.env when there is one (the application reads the same file the same way).
+
 PINs and passcodes are never given as arguments: they are asked twice on a terminal
 (without echo), or read as one line on stdin.
 
@@ -75,6 +79,8 @@ export function buildProgram(
     .option('--json', 'print one JSON document (stable field names) instead of text')
     .option('--redis-url <url>', 'Redis URL (default: $REDIS_URL)')
     .option('--debug', 'print stack traces and store log lines on stderr')
+    // Taken out of the arguments by runCli before commander parses them; listed for --help.
+    .option('--env <file>', 'read settings from this env file (default: ./.env when present); the environment wins')
     // Inherited by every sub-command created after this point.
     .exitOverride()
     .configureOutput({
@@ -124,7 +130,24 @@ function missingSubcommandMessage(program: Command, args: string[]): string {
  * Run one command line (`args` without node and script paths). Never throws and never exits
  * the process: returns the exit code.
  */
-export async function runCli(args: string[], env: Record<string, string | undefined>, streams: CliStreams, hooks: RunHooks = {}): Promise<ExitCode> {
+export async function runCli(
+  givenArgs: string[],
+  givenEnv: Record<string, string | undefined>,
+  streams: CliStreams,
+  hooks: RunHooks = {},
+  cwd: string = process.cwd(),
+): Promise<ExitCode> {
+  let args: string[];
+  let env: Record<string, string | undefined>;
+  try {
+    const { path, rest } = takeEnvFileOption(givenArgs);
+    args = rest;
+    env = withEnvFile(givenEnv, envFilePath(path, cwd));
+  } catch (err) {
+    if (!(err instanceof EnvFileError)) throw err;
+    streams.stderr.write(`error: ${oneLine(err.message)}\n`);
+    return EXIT.usage;
+  }
   // The session reads the global options (--json, --redis-url, --debug) once commander has
   // parsed them, from the program built just below.
   const built: { program?: Command } = {};

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { startTestRedis, type TestRedis } from '../support/redis';
-import { baseEnv, prepareCli, REPO, type PreparedCli } from './support';
+import { baseEnv, prepareCli, type PreparedCli } from './support';
 
 let cli: PreparedCli;
 let redis: TestRedis;
@@ -39,7 +39,7 @@ afterAll(async () => {
 function pipeline(script: string): { stdout: string; stderr: string; statuses: number[] } {
   const env = { ...baseEnv(redis.url), ADMIN: `${process.execPath} ${cli.main}` };
   const clean = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-  const run = spawnSync('bash', ['-c', `${script}; echo "statuses \${PIPESTATUS[*]}" >&2`], { cwd: REPO, env: clean, encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync('bash', ['-c', `${script}; echo "statuses \${PIPESTATUS[*]}" >&2`], { cwd: cli.cwd, env: clean, encoding: 'utf8', timeout: 60_000 });
   const match = /statuses ([\d ]+)\n?$/.exec(run.stderr);
   if (!match) throw new Error(`no statuses: ${run.stderr}`);
   return { stdout: run.stdout, stderr: run.stderr.slice(0, match.index), statuses: match[1].trim().split(' ').map(Number) };

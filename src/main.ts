@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The application's entry point (`npm start` = `node dist/src/main.js`): configuration from
  * the environment, logging, the application (store + ARI engine + portal flows), the health

@@ -9,7 +9,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Command, CommanderError } from 'commander';
+import { type Command, CommanderError, Option } from 'commander';
+import { paint } from './colour';
 import { AdminCommand, addVerbAliases, helpRequestAsOption } from './command';
 import { registerAudit } from './commands/audit';
 import { registerDefaultPin } from './commands/default-pin';
@@ -77,6 +78,8 @@ export function buildProgram(
     .description('Administer the voice portal: default PIN, PIN policy, locations, users, PIN resets, unlocks, throttle, audit trail.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--json', 'print one JSON document (stable field names) instead of text')
+    .addOption(new Option('-o, --output <format>', 'json (as --json), table (the default) or wide (tables with more columns)').choices(['json', 'table', 'wide']))
+    .option('--no-headers', 'tables without their header row (for scripts)')
     .option('--redis-url <url>', 'Redis URL (default: $REDIS_URL)')
     .option('--debug', 'print stack traces and store log lines on stderr')
     // Taken out of the arguments by runCli before commander parses them; listed for --help.
@@ -165,7 +168,7 @@ export async function runCli(
       code = EXIT.usage;
     } else {
       const failure = describeFailure(err);
-      streams.stderr.write(`error: ${failure.message}\n`);
+      streams.stderr.write(`${paint('alert', 'error:', session.errorColour)} ${failure.message}\n`);
       if (session.debug && err instanceof Error && err.stack) streams.stderr.write(`${err.stack}\n`);
       code = failure.exitCode;
     }

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { NotFound, type Location, type LocationChanges, type Store } from '../../store';
 import { refused, usage } from '../errors';
 import { e164Option, extensionOption, timeZoneOption } from '../parse';
-import { formatFields, formatTable, locationFields, locationJson, printJson, printLine, userJson } from '../output';
+import { formatFields, humanTime, locationFields, locationJson, printJson, printLine, printTable, userJson, type Column } from '../output';
 import { readNewSecret } from '../pin-input';
 import type { Session } from '../session';
 import { group, withExample } from './shared';
@@ -48,6 +48,19 @@ function adminState(l: Location): string {
   if (!l.hasAdminPasscode) return 'no passcode';
   return l.adminLockedSince === undefined ? 'open' : 'LOCKED';
 }
+
+/** `location list`: the usual columns, and with `-o wide` the creation time and admin failure count. */
+const LOCATION_COLUMNS: Column<Location>[] = [
+  { header: 'ID', value: (l) => l.id },
+  { header: 'EXTENSION', value: (l) => l.portalExtension ?? '-' },
+  { header: 'NUMBER', value: (l) => l.portalNumber ?? '-' },
+  { header: 'LANG', value: (l) => l.language },
+  { header: 'TIME ZONE', value: (l) => l.timeZone },
+  { header: 'ADMIN', value: adminState, style: (l) => (l.adminLockedSince === undefined ? undefined : 'alert') },
+  { header: 'ADMIN FAILURES', value: (l) => String(l.adminFailures), wide: true },
+  { header: 'CREATED', value: (l) => humanTime(l.createdAt), wide: true },
+  { header: 'NAME', value: (l) => l.name },
+];
 
 export function registerLocation(program: Command, session: Session): void {
   const cmd = group(program, 'location', 'locations (sites), their voice portal and admin passcode');
@@ -152,8 +165,7 @@ export function registerLocation(program: Command, session: Session): void {
           printJson(session.out, { locations: locations.map(locationJson) });
           return;
         }
-        const rows = locations.map((l) => [l.id, l.portalExtension ?? '-', l.portalNumber ?? '-', l.language, l.timeZone, adminState(l), l.name]);
-        printLine(session.out, formatTable(['ID', 'EXTENSION', 'NUMBER', 'LANG', 'TIME ZONE', 'ADMIN', 'NAME'], rows));
+        printTable(session.out, LOCATION_COLUMNS, locations);
       }),
     'voice-portal-admin location list --json',
   );

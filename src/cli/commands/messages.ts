@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { messageRecordingName, NotFound, type MessageStore, type VoiceMessage } from '../../store';
 import { refused } from '../errors';
-import { formatTable, iso, printJson, printLine } from '../output';
+import { iso, printJson, printLine, printTable, type Column } from '../output';
 import type { Session } from '../session';
 import { ariSettings, connectAsteriskMedia, openCliMessageStore, type Env } from './doctor';
 import { withExample } from './shared';
@@ -57,6 +57,15 @@ async function purgeMessages(messages: MessageStore, userId: string, env: Env): 
   return { removed: list.length, recordingsLeft: 0 };
 }
 
+const MESSAGE_COLUMNS: Column<VoiceMessage>[] = [
+  { header: 'ID', value: (m) => m.id },
+  { header: 'STATUS', value: (m) => m.status },
+  { header: 'RECEIVED', value: (m) => iso(m.receivedAt) ?? '-' },
+  { header: 'FROM', value: (m) => m.callerNumber || 'anonymous' },
+  { header: 'LENGTH', value: (m) => `${m.durationSec}s` },
+  { header: 'CALLER NAME', value: (m) => m.callerName },
+];
+
 export function registerMessages(program: Command, session: Session, env: Env): void {
   const user = program.commands.find((c) => c.name() === 'user');
   if (!user) throw new Error('registerMessages: the user command group must be registered first');
@@ -78,8 +87,7 @@ export function registerMessages(program: Command, session: Session, env: Env): 
             return;
           }
           printLine(session.out, `${id}: ${counts.new} new, ${counts.saved} saved`);
-          const rows = list.map((m) => [m.id, m.status, iso(m.receivedAt) ?? '-', m.callerNumber || 'anonymous', `${m.durationSec}s`, m.callerName]);
-          printLine(session.out, formatTable(['ID', 'STATUS', 'RECEIVED', 'FROM', 'LENGTH', 'CALLER NAME'], rows));
+          printTable(session.out, MESSAGE_COLUMNS, list);
         } finally {
           await messages.close();
         }

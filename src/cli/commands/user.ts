@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import { NotFound, type Store, type User, type UserChanges } from '../../store';
 import { usage } from '../errors';
 import { e164Option, extensionOption } from '../parse';
-import { formatFields, formatTable, pinState, printJson, printLine, userFields, userJson } from '../output';
+import { formatFields, humanTime, pinState, printJson, printLine, printTable, userFields, userJson, type Column } from '../output';
 import { readNewSecret } from '../pin-input';
 import type { Session } from '../session';
 import { LANGUAGES } from './location';
@@ -42,6 +42,22 @@ function userChanges(options: SetOptions): UserChanges {
     ...(options.location !== undefined ? { locationId: options.location } : {}),
   };
 }
+
+/** `user list`: the usual columns, and with `-o wide` the language, creation and PIN-change times. */
+const USER_COLUMNS: Column<User>[] = [
+  { header: 'ID', value: (u) => u.id },
+  { header: 'EXTENSION', value: (u) => u.extension },
+  { header: 'NUMBER', value: (u) => u.number ?? '-' },
+  { header: 'LOCATION', value: (u) => u.locationId },
+  { header: 'PIN', value: (u) => pinState(u) },
+  { header: 'STATE', value: (u) => (u.lockedSince === undefined ? 'open' : 'LOCKED'), style: (u) => (u.lockedSince === undefined ? undefined : 'alert') },
+  { header: 'FAILURES', value: (u) => String(u.failures) },
+  { header: 'LANG', value: (u) => u.language ?? '-', wide: true },
+  { header: 'CREATED', value: (u) => humanTime(u.createdAt), wide: true },
+  { header: 'PIN CHANGED', value: (u) => humanTime(u.pinChangedAt), wide: true },
+  { header: 'LOCKED SINCE', value: (u) => humanTime(u.lockedSince), wide: true },
+  { header: 'NAME', value: (u) => u.displayName ?? '' },
+];
 
 /** What the user's PIN is after add/reset, as the --json `pin` field says it. */
 type PinOutcome = 'default' | 'none' | 'one-time';
@@ -130,17 +146,7 @@ export function registerUser(program: Command, session: Session): void {
           printJson(session.out, { users: users.map(userJson) });
           return;
         }
-        const rows = users.map((u) => [
-          u.id,
-          u.extension,
-          u.number ?? '-',
-          u.locationId,
-          pinState(u),
-          u.lockedSince === undefined ? 'open' : 'LOCKED',
-          String(u.failures),
-          u.displayName ?? '',
-        ]);
-        printLine(session.out, formatTable(['ID', 'EXTENSION', 'NUMBER', 'LOCATION', 'PIN', 'STATE', 'FAILURES', 'NAME'], rows));
+        printTable(session.out, USER_COLUMNS, users);
       }),
     'voice-portal-admin user list --location paris --locked',
   );

@@ -80,6 +80,7 @@ export function buildProgram(
     .option('--json', 'print one JSON document (stable field names) instead of text')
     .addOption(new Option('-o, --output <format>', 'json (as --json), table (the default) or wide (tables with more columns)').choices(['json', 'table', 'wide']))
     .option('--no-headers', 'tables without their header row (for scripts)')
+    .option('-y, --yes', 'do destructive --force operations without asking (scripts)')
     .option('--redis-url <url>', 'Redis URL (default: $REDIS_URL)')
     .option('--debug', 'print stack traces and store log lines on stderr')
     // Taken out of the arguments by runCli before commander parses them; listed for --help.

@@ -23,6 +23,8 @@ export interface GlobalOptions {
   output?: 'json' | 'table' | 'wide';
   /** false with --no-headers. */
   headers?: boolean;
+  /** -y, --yes: destructive --force operations without the question. */
+  yes?: boolean;
   redisUrl?: string;
   debug?: boolean;
 }
@@ -49,6 +51,10 @@ export class Session {
 
   get json(): boolean {
     return Boolean(this.globals().json) || this.globals().output === 'json';
+  }
+
+  get yes(): boolean {
+    return Boolean(this.globals().yes);
   }
 
   get debug(): boolean {

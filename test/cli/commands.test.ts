@@ -279,7 +279,10 @@ describe('removal', () => {
   test('location remove refuses while the location has users; --force removes them too', async () => {
     expectOneErrorLine(admin(['location', 'remove', 'lyon']), 1, /location lyon still has 3 user\(s\) \(carol, dave, frank\).*--force/);
     expect(await store.getLocation('lyon')).not.toBeNull();
-    expect(json(admin(['location', 'remove', 'lyon', '--force', '--json']))).toEqual({
+    // --force removes users: in a script (no terminal) it needs --yes, and nothing happens without it.
+    expectOneErrorLine(admin(['location', 'remove', 'lyon', '--force']), 2, /This removes location lyon and its 3 user\(s\).*: confirm with --yes \(there is no terminal to ask on\); nothing was changed/);
+    expect(await store.getUser('carol')).not.toBeNull();
+    expect(json(admin(['location', 'remove', 'lyon', '--force', '--yes', '--json']))).toEqual({
       locationId: 'lyon',
       removed: true,
       removedUsers: ['carol', 'dave', 'frank'],

@@ -155,7 +155,7 @@ describe('a different pepper', () => {
       ['location', 'set', 'lyon', '--name', 'Lyon 2'],
       ['location', 'set-passcode', 'lyon'],
       ['location', 'unlock', 'lyon'],
-      ['location', 'remove', 'lyon', '--force'],
+      ['location', 'remove', 'lyon', '--force', '--yes'],
       ['user', 'add', 'carl', '--location', 'lyon', '--extension', '2002'],
       ['user', 'set', 'bob', '--extension', '2009'],
       ['user', 'remove', 'bob'],

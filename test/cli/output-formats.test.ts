@@ -86,3 +86,36 @@ describe('colour', () => {
     expect(onTerminal(['user', 'list', '--json'])).not.toContain('\u001b[');
   });
 });
+
+describe('confirming --force on a terminal', () => {
+  /** Answer the question on a pseudo-terminal: `script` gives the CLI a TTY for stdin. */
+  function answerOnTerminal(args: string[], answer: string): { status: number | null; out: string } {
+    const env = Object.fromEntries(Object.entries({ ...baseEnv(redis.url), TERM: 'dumb' }).filter((e): e is [string, string] => e[1] !== undefined));
+    const command = [process.execPath, cli.main, ...args].map((a) => `'${a}'`).join(' ');
+    const run = spawnSync('bash', ['-c', `(sleep 2; printf '%s\\r' '${answer}'; sleep 3) | script -qec "${command.replace(/"/g, '\\"')}" /dev/null`], {
+      cwd: cli.cwd,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { status: run.status, out: run.stdout };
+  }
+
+  beforeAll(() => {
+    expect(admin(['location', 'add', 'lyon', '--portal-extension', '8100']).code).toBe(0);
+    expect(admin(['user', 'add', 'carol', '--location', 'lyon', '--extension', '2001']).code).toBe(0);
+  }, 60_000);
+
+  test('typing something else cancels; typing the id confirms', async () => {
+    const cancelled = answerOnTerminal(['location', 'remove', 'lyon', '--force'], 'yes');
+    expect(cancelled.out).toMatch(/This removes location lyon and its 1 user\(s\), with their PINs and settings\.\s+Type lyon to confirm/);
+    expect(cancelled.out).toMatch(/error: not confirmed: nothing was changed/);
+    expect(cancelled.status).toBe(1);
+    expect(await store.getUser('carol')).not.toBeNull();
+
+    const confirmed = answerOnTerminal(['location', 'remove', 'lyon', '--force'], 'lyon');
+    expect(confirmed.out).toMatch(/Location lyon removed, with its users carol\./);
+    expect(confirmed.status).toBe(0);
+    expect(await store.getLocation('lyon')).toBeNull();
+  }, 120_000);
+});

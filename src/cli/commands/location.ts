@@ -1,6 +1,7 @@
 /** `location add | set | set-passcode | unlock | list | show | remove` (SPEC §1, §3 rule 6, §8). */
 import { Option, type Command } from 'commander';
 import { NotFound, type Location, type LocationChanges, type Store } from '../../store';
+import { confirmDestructive } from '../confirm';
 import { refused, usage } from '../errors';
 import { e164Option, extensionOption, timeZoneOption } from '../parse';
 import { formatFields, humanTime, locationFields, locationJson, printJson, printLine, printTable, userJson, type Column } from '../output';
@@ -205,6 +206,7 @@ export function registerLocation(program: Command, session: Session): void {
             `location ${id} still has ${users.length} user(s) (${names}${users.length > 10 ? ', …' : ''}): remove them first, or use --force to remove them too`,
           );
         }
+        if (users.length > 0) await confirmDestructive(session, `This removes location ${id} and its ${users.length} user(s), with their PINs and settings`, id);
         const removedUsers: string[] = [];
         for (const user of users) {
           try {
@@ -221,5 +223,6 @@ export function registerLocation(program: Command, session: Session): void {
       }),
     'voice-portal-admin location remove paris',
     'voice-portal-admin location remove paris --force',
+    'voice-portal-admin location remove paris --force --yes',
   );
 }

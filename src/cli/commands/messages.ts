@@ -10,6 +10,8 @@
  */
 import type { Command } from 'commander';
 import { messageRecordingName, NotFound, type MessageStore, type VoiceMessage } from '../../store';
+import { paint } from '../colour';
+import { confirmDestructive } from '../confirm';
 import { refused } from '../errors';
 import { iso, printJson, printLine, printTable, type Column } from '../output';
 import type { Session } from '../session';
@@ -109,10 +111,11 @@ export function registerMessages(program: Command, session: Session, env: Env): 
       const count = (await messages.list(id)).length;
       if (count === 0) return;
       if (!force) throw refused(`user ${id} has ${count} voice message(s): use --force to delete them with the user`);
+      await confirmDestructive(session, `This removes user ${id} and deletes their ${count} voice message(s)`, id);
       const { recordingsLeft } = await purgeMessages(messages, id, env);
       if (recordingsLeft > 0) {
         session.streams.stderr.write(
-          `warning: ${recordingsLeft} message recording(s) of ${id} left in Asterisk (ARI_URL not set): run voice-portal-admin doctor --fix with the ARI settings\n`,
+          `${paint('warn', 'warning:', session.errorColour)} ${recordingsLeft} message recording(s) of ${id} left in Asterisk (ARI_URL not set): run voice-portal-admin doctor --fix with the ARI settings\n`,
         );
       }
     } finally {

@@ -9,9 +9,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Command, CommanderError, Option } from 'commander';
+import { Argument, type Command, CommanderError, Option } from 'commander';
 import { paint } from './colour';
 import { AdminCommand, addVerbAliases, helpRequestAsOption } from './command';
+import { completionScript, SHELLS, type Shell } from './completion';
+import { manPage } from './man';
 import { registerAudit } from './commands/audit';
 import { registerDefaultPin } from './commands/default-pin';
 import { registerDoctor } from './commands/doctor';
@@ -113,8 +115,33 @@ export function buildProgram(
   registerThrottle(program, session);
   registerAudit(program, session, hooks.onInterrupt ?? (() => undefined));
   registerDoctor(program, session, env);
+  registerHelpers(program, streams);
   addVerbAliases(program);
   return program;
+}
+
+/** `completion <shell>` and `man`: generated from the tree above, no Redis needed. */
+function registerHelpers(program: Command, streams: CliStreams): void {
+  withExample(
+    program
+      .command('completion')
+      .description('print the shell completion script (source <(voice-portal-admin completion bash))')
+      .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(SHELLS))
+      .action((shell: Shell) => {
+        streams.stdout.write(completionScript(program, shell));
+      }),
+    `source <(${PROGRAM_NAME} completion bash)`,
+    `${PROGRAM_NAME} completion fish > ~/.config/fish/completions/${PROGRAM_NAME}.fish`,
+  );
+  withExample(
+    program
+      .command('man')
+      .description('print the manual page (roff): voice-portal-admin man | man -l -')
+      .action(() => {
+        streams.stdout.write(manPage(program, { environment: ENVIRONMENT_HELP.replace(/^\s*Environment:\n/, ''), version: packageVersion() }));
+      }),
+    `${PROGRAM_NAME} man > /usr/local/share/man/man1/${PROGRAM_NAME}.1`,
+  );
 }
 
 /** The command group the arguments name, for the "missing sub-command" message. */

@@ -100,6 +100,8 @@ describe('--help on every command, with an example', () => {
     ['throttle', 'clear'],
     ['audit'],
     ['doctor'],
+    ['completion'],
+    ['man'],
   ];
 
   test.each(commands.map((c) => c.join(' ')))('%s --help', (command) => {
@@ -133,8 +135,8 @@ describe('--help on every command, with an example', () => {
   test('the list above is every command there is', () => {
     const top = admin(['--help']).stdout;
     const groups = [...top.matchAll(/^ {2}([a-z][a-z-]*)(?: \[options\])?\s{2,}/gm)].map((m) => m[1]).filter((n) => n !== 'help');
-    expect(groups).toEqual(['default-pin', 'policy', 'location', 'user', 'throttle', 'audit', 'doctor']);
-    for (const group of groups.filter((g) => g !== 'audit' && g !== 'doctor')) {
+    expect(groups).toEqual(['default-pin', 'policy', 'location', 'user', 'throttle', 'audit', 'doctor', 'completion', 'man']);
+    for (const group of groups.filter((g) => !['audit', 'doctor', 'completion', 'man'].includes(g))) {
       const sub = [...admin([group, '--help']).stdout.matchAll(/^ {2}([a-z][a-z-]*)(?:\|[a-z]+)?(?: \[options\])?(?: <[a-z0-9]+>)?\s{2,}/gm)]
         .map((m) => m[1])
         .filter((n) => n !== 'help');

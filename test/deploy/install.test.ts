@@ -11,16 +11,18 @@ import { join } from 'node:path';
 
 const REPO = join(__dirname, '..', '..');
 let root: string;
-const dirs = (): Record<'prefix' | 'bin' | 'etc' | 'units', string> => ({
+const dirs = (): Record<'prefix' | 'bin' | 'etc' | 'units' | 'man' | 'completion', string> => ({
   prefix: join(root, 'opt', 'voice-portal'),
   bin: join(root, 'bin'),
   etc: join(root, 'etc', 'voice-portal'),
   units: join(root, 'units'),
+  man: join(root, 'man', 'man1'),
+  completion: join(root, 'bash_completion.d'),
 });
 
 function install(): { status: number | null; stdout: string; stderr: string } {
   const d = dirs();
-  const args = ['--prefix', d.prefix, '--bin-dir', d.bin, '--etc-dir', d.etc, '--unit-dir', d.units, '--no-user', '--no-build'];
+  const args = ['--prefix', d.prefix, '--bin-dir', d.bin, '--etc-dir', d.etc, '--unit-dir', d.units, '--man-dir', d.man, '--completion-dir', d.completion, '--no-user', '--no-build'];
   const run = spawnSync('bash', [join(REPO, 'scripts', 'install.sh'), ...args], { cwd: REPO, encoding: 'utf8', timeout: 240_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
@@ -55,6 +57,11 @@ test('voice-portal-admin is on PATH and reads the service env file', () => {
   const list = spawnSync('voice-portal-admin', ['user', 'list'], { env, encoding: 'utf8', cwd: root });
   expect(list.status).toBe(2);
   expect(list.stderr).toMatch(/^error: .*PIN_PEPPER/);
+});
+
+test('its man page and bash completion are installed beside it', () => {
+  expect(readFileSync(join(dirs().man, 'voice-portal-admin.1'), 'utf8')).toMatch(/^\.TH VOICE\\-PORTAL\\-ADMIN 1 /);
+  expect(readFileSync(join(dirs().completion, 'voice-portal-admin'), 'utf8')).toContain('complete -F _voice_portal_admin voice-portal-admin');
 });
 
 test('the env file is private to the service group and kept on a re-install', () => {

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The application's entry point (`npm start` = `node dist/src/main.js`): configuration from
  * the environment, logging, the application (store + ARI engine + portal flows), the health
@@ -15,17 +16,20 @@ import { startApiServer, type ApiServer } from './api/server';
 import { startApp, type App } from './app';
 import { recordingFilesOverHttp } from './ari';
 import { ConfigError, loadConfig, type Config } from './config';
+import { EnvFileError, envFilePath, takeEnvFileOption, withEnvFile } from './env-file';
 import { startHealthServer, type HealthServer } from './http/health';
 import { createLogger, type Logger } from './log';
 
 /** Past this, a process that should have exited is made to (a stray timer or socket). */
 const EXIT_WATCHDOG_MS = 5000;
 
+/** The environment completed by the env file (`--env <file>`, else `.env` here; see env-file.ts). */
 function readConfig(): Config | undefined {
   try {
-    return loadConfig();
+    const { path } = takeEnvFileOption(process.argv.slice(2));
+    return loadConfig(withEnvFile(process.env, envFilePath(path, process.cwd())));
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
+    if (!(err instanceof ConfigError) && !(err instanceof EnvFileError)) throw err;
     process.stderr.write(`voice-portal: configuration error: ${err.message}\n`);
     return undefined;
   }

@@ -4,8 +4,10 @@
  * Everything happens in runCli; this file only wires the process to it.
  */
 import { runCli } from './program';
+import { exitWhenFlushed, guardClosedPipes } from './process-exit';
 
 async function main(): Promise<void> {
+  guardClosedPipes(process.stdout, process.stderr);
   const interruptHandlers: (() => void)[] = [];
   const onSigint = (): void => {
     // A long-running command (audit --follow) stops cleanly; anything else ends at once.
@@ -16,9 +18,9 @@ async function main(): Promise<void> {
   const code = await runCli(process.argv.slice(2), process.env, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, {
     onInterrupt: (stop) => interruptHandlers.push(stop),
   });
-  // Exit explicitly: stdin may still be open (a pipe nobody closes) and must not keep us alive.
-  // stdout and stderr are synchronous for files and pipes on Linux, so nothing is lost.
-  process.exit(code);
+  // Exit explicitly (stdin may be a pipe nobody closes and must not keep us alive), but only
+  // once stdout and stderr have handed everything to the pipe or file behind them.
+  exitWhenFlushed(code, process.stdout, process.stderr);
 }
 
 void main();

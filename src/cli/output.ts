@@ -9,10 +9,43 @@
  */
 import type { AuditEvent, Location, OrgPolicy, ThrottleBucket, User } from '../store';
 import { escapeForTerminal, escapeJsonText, escapeLines } from './escape';
+import { paint, type Style } from './colour';
 
 export interface Output {
   stdout: NodeJS.WritableStream;
   json: boolean;
+  /** Tables: print the header row (false with --no-headers). Default true. */
+  headers?: boolean;
+  /** Tables: the extra columns of `-o wide`. */
+  wide?: boolean;
+  /** Colour (a terminal, and NO_COLOR unset). */
+  colour?: boolean;
+}
+
+/** One column of a table: its header, its text, whether only `-o wide` shows it, its colour. */
+export interface Column<T> {
+  header: string;
+  value: (row: T) => string;
+  wide?: boolean;
+  style?: (row: T) => Style | undefined;
+}
+
+/** A table as `-o table|wide` and `--no-headers` ask for it. */
+export function printTable<T>(out: Output, columns: Column<T>[], rows: T[]): void {
+  const shown = columns.filter((c) => out.wide === true || c.wide !== true);
+  const cells = rows.map((r) => shown.map((c) => c.value(r)));
+  const styles = rows.map((r) => shown.map((c) => c.style?.(r)));
+  const text = formatTable(
+    shown.map((c) => c.header),
+    cells,
+    {
+      headers: out.headers !== false,
+      paint: (cell, row, column) => paint(styles[row][column], cell, out.colour === true),
+    },
+  );
+  // Not printLine: formatTable has escaped every cell already, and the colour codes it added
+  // around them must reach the terminal as they are.
+  if (text !== '') out.stdout.write(`${text}\n`);
 }
 
 export const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -158,17 +191,28 @@ export function printLine(out: Output, text: string): void {
   out.stdout.write(`${escapeLines(text)}\n`);
 }
 
+export interface TableOptions {
+  /** Print the header row (default true); without it, no "(none)" either: nothing at all. */
+  headers?: boolean;
+  /** Decorate a body cell after padding (colour codes must not count in the widths). */
+  paint?: (padded: string, row: number, column: number) => string;
+}
+
 /** Columns padded to their widest cell; a header row; "(none)" when there are no rows. */
-export function formatTable(headers: string[], rawRows: string[][]): string {
-  if (rawRows.length === 0) return '(none)';
+export function formatTable(headers: string[], rawRows: string[][], options: TableOptions = {}): string {
+  const withHeaders = options.headers !== false;
+  if (rawRows.length === 0) return withHeaders ? '(none)' : '';
   const rows = rawRows.map((r) => r.map((cell) => escapeForTerminal(cell ?? '')));
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
+  const widths = headers.map((h, i) => Math.max(withHeaders ? h.length : 0, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[], row?: number): string =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .map((c, i) => {
+        const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]);
+        return row === undefined || !options.paint ? padded : options.paint(padded, row, i);
+      })
       .join('  ')
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  return [...(withHeaders ? [line(headers)] : []), ...rows.map((r, i) => line(r, i))].join('\n');
 }
 
 /** `key: value` lines with the keys aligned. */

@@ -35,3 +35,32 @@ export function parseSince(value: string, now: number = Date.now()): number {
 export function sinceOption(value: string): number {
   return parseSince(value);
 }
+
+/**
+ * `--number`, `--portal-number`: E.164 (+ and 4 to 15 digits). Checked here, like every other
+ * option value, so that a malformed value is a usage error (exit 2) whatever the option; the
+ * store checks again (exit 1 for values that are well-formed but refused, e.g. already taken).
+ */
+export function e164Option(value: string): string {
+  const text = value.trim();
+  if (!/^\+[1-9]\d{3,14}$/.test(text)) throw new InvalidArgumentError('Expected a number in E.164 form, e.g. +33123456789 (a + and the country code, no leading 0).');
+  return text;
+}
+
+/** `--extension`, `--portal-extension`: 2 to 15 digits. */
+export function extensionOption(value: string): string {
+  const text = value.trim();
+  if (!/^\d{2,15}$/.test(text)) throw new InvalidArgumentError('Expected 2 to 15 digits.');
+  return text;
+}
+
+/** `--timezone`: an IANA time zone this Node.js knows (Europe/Paris, UTC). */
+export function timeZoneOption(value: string): string {
+  const text = value.trim();
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: text });
+  } catch {
+    throw new InvalidArgumentError(`Unknown time zone "${text}" (want an IANA name such as Europe/Paris).`);
+  }
+  return text;
+}

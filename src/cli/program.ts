@@ -9,7 +9,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Argument, type Command, CommanderError, Option } from 'commander';
+import { paint } from './colour';
+import { AdminCommand, addVerbAliases, helpRequestAsOption } from './command';
+import { completionScript, SHELLS, type Shell } from './completion';
+import { manPage } from './man';
 import { registerAudit } from './commands/audit';
 import { registerDefaultPin } from './commands/default-pin';
 import { registerDoctor } from './commands/doctor';
@@ -21,6 +25,7 @@ import { withExample } from './commands/shared';
 import { registerThrottle } from './commands/throttle';
 import { registerToken } from './commands/token';
 import { registerUser } from './commands/user';
+import { EnvFileError, envFilePath, takeEnvFileOption, withEnvFile } from '../env-file';
 import { describeFailure, EXIT, oneLine, type ExitCode } from './errors';
 import { Session, type CliStreams, type GlobalOptions } from './session';
 import { escapeForTerminal, escapeLines } from './escape';
@@ -56,6 +61,9 @@ Environment:
   LOCKOUT_WEBHOOK_URL          optional: unlocks and resets are POSTed there, as the application does
   SUDO_USER, USER              the operator recorded as actor in the audit trail
 
+Settings missing from the environment are read from the env file: --env <file>, else
+./.env when there is one (the application reads the same file the same way).
+
 PINs and passcodes are never given as arguments: they are asked twice on a terminal
 (without echo), or read as one line on stdin.
 
@@ -70,13 +78,18 @@ export function buildProgram(
   /** The environment (voice messages and doctor read REDIS_URL, ARI_*; default process.env). */
   env: Record<string, string | undefined> = process.env,
 ): Command {
-  const program = new Command(PROGRAM_NAME);
+  const program = new AdminCommand(PROGRAM_NAME);
   program
     .description('Administer the voice portal: default PIN, PIN policy, locations, users, PIN resets, unlocks, throttle, audit trail.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--json', 'print one JSON document (stable field names) instead of text')
+    .addOption(new Option('-o, --output <format>', 'json (as --json), table (the default) or wide (tables with more columns)').choices(['json', 'table', 'wide']))
+    .option('--no-headers', 'tables without their header row (for scripts)')
+    .option('-y, --yes', 'do destructive --force operations without asking (scripts)')
     .option('--redis-url <url>', 'Redis URL (default: $REDIS_URL)')
     .option('--debug', 'print stack traces and store log lines on stderr')
+    // Taken out of the arguments by runCli before commander parses them; listed for --help.
+    .option('--env <file>', 'read settings from this env file (default: ./.env when present); the environment wins')
     // Inherited by every sub-command created after this point.
     .exitOverride()
     .configureOutput({
@@ -108,7 +121,33 @@ export function buildProgram(
   registerDoctor(program, session, env);
   registerToken(program, session);
   registerImport(program, session, env);
+  registerHelpers(program, streams);
+  addVerbAliases(program);
   return program;
+}
+
+/** `completion <shell>` and `man`: generated from the tree above, no Redis needed. */
+function registerHelpers(program: Command, streams: CliStreams): void {
+  withExample(
+    program
+      .command('completion')
+      .description('print the shell completion script (source <(voice-portal-admin completion bash))')
+      .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(SHELLS))
+      .action((shell: Shell) => {
+        streams.stdout.write(completionScript(program, shell));
+      }),
+    `source <(${PROGRAM_NAME} completion bash)`,
+    `${PROGRAM_NAME} completion fish > ~/.config/fish/completions/${PROGRAM_NAME}.fish`,
+  );
+  withExample(
+    program
+      .command('man')
+      .description('print the manual page (roff): voice-portal-admin man | man -l -')
+      .action(() => {
+        streams.stdout.write(manPage(program, { environment: ENVIRONMENT_HELP.replace(/^\s*Environment:\n/, ''), version: packageVersion() }));
+      }),
+    `${PROGRAM_NAME} man > /usr/local/share/man/man1/${PROGRAM_NAME}.1`,
+  );
 }
 
 /** The command group the arguments name, for the "missing sub-command" message. */
@@ -128,7 +167,24 @@ function missingSubcommandMessage(program: Command, args: string[]): string {
  * Run one command line (`args` without node and script paths). Never throws and never exits
  * the process: returns the exit code.
  */
-export async function runCli(args: string[], env: Record<string, string | undefined>, streams: CliStreams, hooks: RunHooks = {}): Promise<ExitCode> {
+export async function runCli(
+  givenArgs: string[],
+  givenEnv: Record<string, string | undefined>,
+  streams: CliStreams,
+  hooks: RunHooks = {},
+  cwd: string = process.cwd(),
+): Promise<ExitCode> {
+  let args: string[];
+  let env: Record<string, string | undefined>;
+  try {
+    const { path, rest } = takeEnvFileOption(givenArgs);
+    args = rest;
+    env = withEnvFile(givenEnv, envFilePath(path, cwd));
+  } catch (err) {
+    if (!(err instanceof EnvFileError)) throw err;
+    streams.stderr.write(`error: ${oneLine(err.message)}\n`);
+    return EXIT.usage;
+  }
   // The session reads the global options (--json, --redis-url, --debug) once commander has
   // parsed them, from the program built just below.
   const built: { program?: Command } = {};
@@ -137,7 +193,7 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   built.program = program;
   let code: ExitCode = EXIT.ok;
   try {
-    await program.parseAsync(args, { from: 'user' });
+    await program.parseAsync(helpRequestAsOption(program, args), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
@@ -146,7 +202,7 @@ export async function runCli(args: string[], env: Record<string, string | undefi
       code = EXIT.usage;
     } else {
       const failure = describeFailure(err);
-      streams.stderr.write(`error: ${escapeForTerminal(failure.message)}\n`);
+      streams.stderr.write(`${paint('alert', 'error:', session.errorColour)} ${escapeForTerminal(failure.message)}\n`);
       if (session.debug && err instanceof Error && err.stack) streams.stderr.write(`${escapeLines(err.stack)}\n`);
       code = failure.exitCode;
     }

@@ -5,6 +5,7 @@
 import { userInfo } from 'node:os';
 import { createLogger, silentLogger } from '../log';
 import { openStore, type Store } from '../store';
+import { colourWanted, paint } from './colour';
 import { displayRedisUrl, loadCliConfig, operatorName } from './config';
 import { CliError, EXIT } from './errors';
 import type { Output } from './output';
@@ -18,6 +19,12 @@ export interface CliStreams {
 
 export interface GlobalOptions {
   json?: boolean;
+  /** `-o json|table|wide`: json is --json; wide adds columns to tables. */
+  output?: 'json' | 'table' | 'wide';
+  /** false with --no-headers. */
+  headers?: boolean;
+  /** -y, --yes: destructive --force operations without the question. */
+  yes?: boolean;
   redisUrl?: string;
   debug?: boolean;
 }
@@ -43,7 +50,11 @@ export class Session {
   ) {}
 
   get json(): boolean {
-    return Boolean(this.globals().json);
+    return Boolean(this.globals().json) || this.globals().output === 'json';
+  }
+
+  get yes(): boolean {
+    return Boolean(this.globals().yes);
   }
 
   get debug(): boolean {
@@ -51,7 +62,19 @@ export class Session {
   }
 
   get out(): Output {
-    return { stdout: this.streams.stdout, json: this.json };
+    const globals = this.globals();
+    return {
+      stdout: this.streams.stdout,
+      json: this.json,
+      headers: globals.headers !== false,
+      wide: globals.output === 'wide',
+      colour: !this.json && colourWanted(this.streams.stdout, this.env),
+    };
+  }
+
+  /** Colour on stderr (the `error:` and `warning:` prefixes). */
+  get errorColour(): boolean {
+    return colourWanted(this.streams.stderr, this.env);
   }
 
   /** Prompts go to stderr: stdout carries only the result (and the --json document). */
@@ -119,7 +142,7 @@ export class Session {
     const { webhooksUndelivered } = await store.close({ drainWebhookMs: WEBHOOK_DRAIN_MS });
     if (webhooksUndelivered > 0 && !failed) {
       this.streams.stderr.write(
-        `warning: the lockout webhook (LOCKOUT_WEBHOOK_URL) did not accept ${webhooksUndelivered} notification(s) within ${WEBHOOK_DRAIN_MS / 1000} s; the audit trail has them\n`,
+        `${paint('warn', 'warning:', this.errorColour)} the lockout webhook (LOCKOUT_WEBHOOK_URL) did not accept ${webhooksUndelivered} notification(s) within ${WEBHOOK_DRAIN_MS / 1000} s; the audit trail has them\n`,
       );
     }
   }

@@ -74,8 +74,9 @@ describe('locations', () => {
     expectOneErrorLine(admin(['location', 'add', 'nantes']), 2, /--portal-extension/);
     expectOneErrorLine(admin(['location', 'add', 'nantes', '--portal-extension', '8000']), 1, /8000 is already used by location paris/);
     expectOneErrorLine(admin(['location', 'add', 'paris', '--portal-extension', '8200']), 1, /location paris already exists/);
-    expectOneErrorLine(admin(['location', 'add', 'nantes', '--portal-number', '0123']), 1, /E\.164/);
-    expectOneErrorLine(admin(['location', 'add', 'nantes', '--portal-extension', '8300', '--timezone', 'Mars/Olympus']), 1, /unknown time zone/);
+    // Malformed option values are usage errors (2), like a language that is not en or fr.
+    expectOneErrorLine(admin(['location', 'add', 'nantes', '--portal-number', '0123']), 2, /E\.164/);
+    expectOneErrorLine(admin(['location', 'add', 'nantes', '--portal-extension', '8300', '--timezone', 'Mars/Olympus']), 2, /Unknown time zone "Mars\/Olympus"/);
   });
 
   test('location set-passcode reads the passcode from stdin, enforces the policy, and never prints it', () => {
@@ -289,7 +290,10 @@ describe('removal', () => {
   test('location remove refuses while the location has users; --force removes them too', async () => {
     expectOneErrorLine(admin(['location', 'remove', 'lyon']), 1, /location lyon still has 3 user\(s\) \(carol, dave, frank\).*--force/);
     expect(await store.getLocation('lyon')).not.toBeNull();
-    expect(json(admin(['location', 'remove', 'lyon', '--force', '--json']))).toEqual({
+    // --force removes users: in a script (no terminal) it needs --yes, and nothing happens without it.
+    expectOneErrorLine(admin(['location', 'remove', 'lyon', '--force']), 2, /This removes location lyon and its 3 user\(s\).*: confirm with --yes \(there is no terminal to ask on\); nothing was changed/);
+    expect(await store.getUser('carol')).not.toBeNull();
+    expect(json(admin(['location', 'remove', 'lyon', '--force', '--yes', '--json']))).toEqual({
       locationId: 'lyon',
       removed: true,
       removedUsers: ['carol', 'dave', 'frank'],

@@ -44,7 +44,8 @@ describe('usage errors: exit 2, one line', () => {
     [[], /missing command: voice-portal-admin needs one of default-pin, policy, location, user, throttle, audit/],
     [['user'], /missing command: voice-portal-admin user needs one of add, list, show, set, remove, reset-pin, set-pin, unlock/],
     [['frobnicate'], /unknown command 'frobnicate'/],
-    [['user', 'lst'], /unknown command 'lst' \(Did you mean list\?\)/],
+    [['user', 'lst'], /unknown command 'lst' \(Did you mean list\?\)\n$/],
+    [['user', 'reset', 'alice'], /unknown command 'reset' \(Did you mean reset-pin\?\)\n$/],
     [['user', 'list', '--lockd'], /unknown option '--lockd' \(Did you mean --locked\?\)/],
     [['user', 'show'], /missing required argument 'id'/],
     [['user', 'show', 'a', 'b'], /too many arguments/],
@@ -105,23 +106,44 @@ describe('--help on every command, with an example', () => {
     ['token', 'revoke'],
     ['import'],
     ['import', 'app-voicemail'],
+    ['completion'],
+    ['man'],
   ];
 
   test.each(commands.map((c) => c.join(' ')))('%s --help', (command) => {
     const path = command.split(' ');
     const run = admin([...path, '--help']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(new RegExp(`^Usage: voice-portal-admin ${command} `));
+    expect(run.stdout).toMatch(new RegExp(`^Usage: voice-portal-admin ${command}(\\|[a-z]+)? `));
     expect(run.stdout).toMatch(new RegExp(`Examples?:\\n  \\$ voice-portal-admin ${path[0]}`));
     expect(run.stdout).toMatch(/--json/);
+  });
+
+  test.each([
+    [['help', 'user'], 'user'],
+    [['help', 'user', 'reset-pin'], 'user reset-pin'],
+    [['user', 'help', 'reset-pin'], 'user reset-pin'],
+    [['help', 'location', 'rm'], 'location remove'],
+  ])('help forms: %j', (args, command) => {
+    const run = admin(args);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(new RegExp(`^Usage: voice-portal-admin ${command}(\\|[a-z]+)? `));
+  });
+
+  test('the usual short verbs are aliases: ls, rm, get', () => {
+    for (const [alias, verb] of [['ls', 'list'], ['get', 'show'], ['rm', 'remove']]) {
+      const run = admin(['user', alias, '--help']);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toMatch(new RegExp(`^Usage: voice-portal-admin user ${verb}\\|${alias} `));
+    }
   });
 
   test('the list above is every command there is', () => {
     const top = admin(['--help']).stdout;
     const groups = [...top.matchAll(/^ {2}([a-z][a-z-]*)(?: \[options\])?\s{2,}/gm)].map((m) => m[1]).filter((n) => n !== 'help');
-    expect(groups).toEqual(['default-pin', 'policy', 'location', 'user', 'throttle', 'audit', 'doctor', 'token', 'import']);
-    for (const group of groups.filter((g) => g !== 'audit' && g !== 'doctor')) {
-      const sub = [...admin([group, '--help']).stdout.matchAll(/^ {2}([a-z][a-z-]*)(?: \[options\])?(?: <[a-z0-9]+>)?\s{2,}/gm)]
+    expect(groups).toEqual(['default-pin', 'policy', 'location', 'user', 'throttle', 'audit', 'doctor', 'token', 'import', 'completion', 'man']);
+    for (const group of groups.filter((g) => !['audit', 'doctor', 'completion', 'man'].includes(g))) {
+      const sub = [...admin([group, '--help']).stdout.matchAll(/^ {2}([a-z][a-z-]*)(?:\|[a-z]+)?(?: \[options\])?(?: <[a-z0-9]+>)?\s{2,}/gm)]
         .map((m) => m[1])
         .filter((n) => n !== 'help');
       expect(sub.map((s) => [group, s])).toEqual(commands.filter((c) => c[0] === group && c.length === 2));

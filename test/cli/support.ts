@@ -25,6 +25,11 @@ export const REPO = join(__dirname, '..', '..');
 export interface PreparedCli {
   /** The entry point, as `bin` names it in a build: <dir>/src/cli/main.js */
   main: string;
+  /**
+   * The working directory of every run: the build's own directory, which has no `.env`, so a
+   * developer's `.env` in the checkout never reaches the tests (the CLI reads ./.env).
+   */
+  cwd: string;
   cleanup(): void;
 }
 
@@ -57,7 +62,7 @@ export function prepareCli(): PreparedCli {
   walk(join(REPO, 'src'));
   cpSync(join(REPO, 'src', 'store', 'lua'), join(dir, 'src', 'store', 'lua'), { recursive: true });
   cpSync(join(REPO, 'package.json'), join(dir, 'package.json'));
-  return { main: join(dir, 'src', 'cli', 'main.js'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { main: join(dir, 'src', 'cli', 'main.js'), cwd: dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** 32 random bytes, hex: the shape the CLI insists on (drawn with openssl rand -hex 32). */
@@ -79,6 +84,8 @@ export interface RunOptions {
   /** Added to / replacing the base environment; `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Working directory (default: the prepared build's, which has no .env). */
+  cwd?: string;
 }
 
 /** Every output of every run in this test file, to prove at the end nothing leaked. */
@@ -107,7 +114,7 @@ export function makeRunner(cli: () => PreparedCli, redisUrl: () => string): Runn
   return (args, options = {}) => {
     const started = Date.now();
     const result = spawnSync(process.execPath, [cli().main, ...args], {
-      cwd: REPO,
+      cwd: options.cwd ?? cli().cwd,
       env: cleanEnv({ ...baseEnv(redisUrl()), ...options.env }),
       input: options.input ?? '',
       encoding: 'utf8',
@@ -121,7 +128,7 @@ export function makeRunner(cli: () => PreparedCli, redisUrl: () => string): Runn
 
 /** Start the CLI without waiting for it (audit --follow, terminal sessions). */
 export function spawnAdmin(cli: PreparedCli, redisUrl: string, args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
-  return spawn(process.execPath, [cli.main, ...args], { cwd: REPO, env: cleanEnv({ ...baseEnv(redisUrl), ...env }) });
+  return spawn(process.execPath, [cli.main, ...args], { cwd: cli.cwd, env: cleanEnv({ ...baseEnv(redisUrl), ...env }) });
 }
 
 /** Parse the --json document of a successful run, failing with the run's stderr otherwise. */

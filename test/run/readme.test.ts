@@ -37,3 +37,9 @@ test('.env.example lists every variable the application reads', () => {
   for (const name of read) expect(example).toMatch(new RegExp(`^#?${name}=`, 'm'));
   for (const name of ['ARI_PASSWORD', 'PIN_PEPPER']) expect(example).toMatch(new RegExp(`^#?${name}_FILE=`, 'm'));
 });
+
+test('.env.example turns the health port on, so the install steps\' readiness check answers', () => {
+  const example = readFileSync(path.join(REPO, '.env.example'), 'utf8');
+  expect(example).toMatch(/^HTTP_PORT=8080$/m);
+  expect(readFileSync(path.join(REPO, 'README.md'), 'utf8')).toContain('curl\n   http://127.0.0.1:8080/readyz');
+});

@@ -64,7 +64,12 @@ test('user remove is refused while the user has messages; --force deletes them a
   expect(refusedRun.stderr).toBe(`error: user ${u.id} has 2 voice message(s): use --force to delete them with the user\n`);
   expect(await h.admin.getUser(u.id)).not.toBeNull();
 
-  const forced = await cli(['user', 'remove', u.id, '--force']);
+  const unconfirmed = await cli(['user', 'remove', u.id, '--force']);
+  expect(unconfirmed.code).toBe(2);
+  expect(unconfirmed.stderr).toMatch(/^error: This removes user .* and deletes their 2 voice message\(s\): confirm with --yes/);
+  expect(await h.app.messages.list(u.id)).toHaveLength(2);
+
+  const forced = await cli(['user', 'remove', u.id, '--force', '--yes']);
   expect(forced.code).toBe(0);
   expect(forced.stderr).toBe('');
   expect(await h.admin.getUser(u.id)).toBeNull();
@@ -73,7 +78,7 @@ test('user remove is refused while the user has messages; --force deletes them a
 
   // Without ARI settings the recordings stay, and the operator is told to run doctor.
   const v = await userWithMessages(1);
-  const noAri = await cli(['user', 'remove', v.id, '--force'], { ARI_URL: undefined });
+  const noAri = await cli(['user', 'remove', v.id, '--force', '-y'], { ARI_URL: undefined });
   expect(noAri.code).toBe(0);
   expect(noAri.stderr).toMatch(/^warning: 1 message recording\(s\) of .* left in Asterisk .*doctor --fix/);
   expect(h.double.storedRecordings().has(`voice-portal/vm/${v.id}/${v.ids[0]}`)).toBe(true);

@@ -13,7 +13,7 @@
  */
 import type { Command } from 'commander';
 import type { AuditEvent, AuditFilter } from '../../store';
-import { auditJson, formatTable, humanTime, printJson, printJsonLine, printLine, type Output } from '../output';
+import { auditJson, humanTime, printJson, printJsonLine, printLine, printTable, type Column, type Output } from '../output';
 import { integerOption, sinceOption } from '../parse';
 import type { Session } from '../session';
 import { withExample } from './shared';
@@ -28,10 +28,19 @@ interface AuditOptions {
   noise: boolean;
 }
 
-const HEADERS = ['TIME', 'TYPE', 'ACTOR', 'USER', 'LOCATION', 'OUTCOME', 'DETAIL'];
+const AUDIT_COLUMNS: Column<AuditEvent>[] = [
+  { header: 'TIME', value: (e) => humanTime(e.time) },
+  { header: 'TYPE', value: (e) => e.type, style: (e) => (/lock|throttle|refused/.test(e.type) && e.type !== 'unlocked' ? 'alert' : undefined) },
+  { header: 'ACTOR', value: (e) => e.actor },
+  { header: 'USER', value: (e) => e.userId ?? '-' },
+  { header: 'LOCATION', value: (e) => e.locationId ?? '-' },
+  { header: 'OUTCOME', value: (e) => e.outcome || '-' },
+  { header: 'ID', value: (e) => e.id, wide: true },
+  { header: 'DETAIL', value: (e) => e.detail ?? '' },
+];
 
 function row(e: AuditEvent): string[] {
-  return [humanTime(e.time), e.type, e.actor, e.userId ?? '-', e.locationId ?? '-', e.outcome || '-', e.detail ?? ''];
+  return AUDIT_COLUMNS.filter((c) => c.wide !== true).map((c) => c.value(e));
 }
 
 /** Stream entry ids are `<ms>-<seq>`: compare them numerically, part by part. */
@@ -69,7 +78,7 @@ export function registerAudit(program: Command, session: Session, onInterrupt: (
         const events = await store.readAudit({ ...filter, ...(options.since !== undefined ? { since: options.since } : {}), limit: options.limit });
         if (!options.follow) {
           if (session.json) printJson(session.out, { events: events.map(auditJson) });
-          else printLine(session.out, formatTable(HEADERS, events.map(row)));
+          else printTable(session.out, AUDIT_COLUMNS, events);
           return;
         }
         for (const e of events) printFollowed(session.out, e);

@@ -1,8 +1,10 @@
 /** `location add | set | set-passcode | unlock | list | show | remove` (SPEC §1, §3 rule 6, §8). */
 import { Option, type Command } from 'commander';
 import { NotFound, type Location, type LocationChanges, type Store } from '../../store';
+import { confirmDestructive } from '../confirm';
 import { refused, usage } from '../errors';
-import { formatFields, formatTable, locationFields, locationJson, printJson, printLine, userJson } from '../output';
+import { e164Option, extensionOption, timeZoneOption } from '../parse';
+import { formatFields, humanTime, locationFields, locationJson, printJson, printLine, printTable, userJson, type Column } from '../output';
 import { readNewSecret } from '../pin-input';
 import type { Session } from '../session';
 import { group, withExample } from './shared';
@@ -48,6 +50,19 @@ function adminState(l: Location): string {
   return l.adminLockedSince === undefined ? 'open' : 'LOCKED';
 }
 
+/** `location list`: the usual columns, and with `-o wide` the creation time and admin failure count. */
+const LOCATION_COLUMNS: Column<Location>[] = [
+  { header: 'ID', value: (l) => l.id },
+  { header: 'EXTENSION', value: (l) => l.portalExtension ?? '-' },
+  { header: 'NUMBER', value: (l) => l.portalNumber ?? '-' },
+  { header: 'LANG', value: (l) => l.language },
+  { header: 'TIME ZONE', value: (l) => l.timeZone },
+  { header: 'ADMIN', value: adminState, style: (l) => (l.adminLockedSince === undefined ? undefined : 'alert') },
+  { header: 'ADMIN FAILURES', value: (l) => String(l.adminFailures), wide: true },
+  { header: 'CREATED', value: (l) => humanTime(l.createdAt), wide: true },
+  { header: 'NAME', value: (l) => l.name },
+];
+
 export function registerLocation(program: Command, session: Session): void {
   const cmd = group(program, 'location', 'locations (sites), their voice portal and admin passcode');
   withExample(cmd, 'voice-portal-admin location list');
@@ -57,11 +72,11 @@ export function registerLocation(program: Command, session: Session): void {
       .command('add')
       .description('add a location with its voice portal extension and/or number (at least one)')
       .argument('<id>', 'location id (letters, digits, _ . -)')
-      .option('--portal-extension <ext>', 'extension that reaches the voice portal (digits)')
-      .option('--portal-number <e164>', 'phone number that reaches the voice portal (E.164, e.g. +33123456789)')
+      .option('--portal-extension <ext>', 'extension that reaches the voice portal (digits)', extensionOption)
+      .option('--portal-number <e164>', 'phone number that reaches the voice portal (E.164, e.g. +33123456789)', e164Option)
       .option('--name <text>', 'display name (default: the id)')
       .addOption(new Option('--language <lang>', 'prompt language').choices(LANGUAGES).default('en'))
-      .option('--timezone <tz>', 'IANA time zone of the site (for the auto-attendant)', 'UTC')
+      .option('--timezone <tz>', 'IANA time zone of the site (for the auto-attendant)', timeZoneOption, 'UTC')
       .action(async (id: string, options: AddOptions) => {
         if (options.portalExtension === undefined && options.portalNumber === undefined) {
           throw usage('location add: give --portal-extension and/or --portal-number');
@@ -91,10 +106,10 @@ export function registerLocation(program: Command, session: Session): void {
       .argument('<id>', 'location id')
       .option('--name <text>', 'new display name')
       .addOption(new Option('--language <lang>', 'prompt language').choices(LANGUAGES))
-      .option('--timezone <tz>', 'IANA time zone of the site')
-      .option('--portal-extension <ext>', 'new voice portal extension (digits)')
+      .option('--timezone <tz>', 'IANA time zone of the site', timeZoneOption)
+      .option('--portal-extension <ext>', 'new voice portal extension (digits)', extensionOption)
       .option('--no-portal-extension', 'remove the portal extension (the portal number must remain)')
-      .option('--portal-number <e164>', 'new voice portal number (E.164)')
+      .option('--portal-number <e164>', 'new voice portal number (E.164)', e164Option)
       .option('--no-portal-number', 'remove the portal number (the portal extension must remain)')
       .action(async (id: string, options: SetOptions) => {
         const changes = locationChanges(options);
@@ -151,8 +166,7 @@ export function registerLocation(program: Command, session: Session): void {
           printJson(session.out, { locations: locations.map(locationJson) });
           return;
         }
-        const rows = locations.map((l) => [l.id, l.portalExtension ?? '-', l.portalNumber ?? '-', l.language, l.timeZone, adminState(l), l.name]);
-        printLine(session.out, formatTable(['ID', 'EXTENSION', 'NUMBER', 'LANG', 'TIME ZONE', 'ADMIN', 'NAME'], rows));
+        printTable(session.out, LOCATION_COLUMNS, locations);
       }),
     'voice-portal-admin location list --json',
   );
@@ -192,6 +206,7 @@ export function registerLocation(program: Command, session: Session): void {
             `location ${id} still has ${users.length} user(s) (${names}${users.length > 10 ? ', …' : ''}): remove them first, or use --force to remove them too`,
           );
         }
+        if (users.length > 0) await confirmDestructive(session, `This removes location ${id} and its ${users.length} user(s), with their PINs and settings`, id);
         const removedUsers: string[] = [];
         for (const user of users) {
           try {
@@ -208,5 +223,6 @@ export function registerLocation(program: Command, session: Session): void {
       }),
     'voice-portal-admin location remove paris',
     'voice-portal-admin location remove paris --force',
+    'voice-portal-admin location remove paris --force --yes',
   );
 }

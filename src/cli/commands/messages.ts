@@ -10,8 +10,10 @@
  */
 import type { Command } from 'commander';
 import { messageRecordingName, NotFound, type MessageStore, type VoiceMessage } from '../../store';
+import { paint } from '../colour';
+import { confirmDestructive } from '../confirm';
 import { refused } from '../errors';
-import { formatTable, iso, printJson, printLine } from '../output';
+import { iso, printJson, printLine, printTable, type Column } from '../output';
 import type { Session } from '../session';
 import { ariSettings, connectAsteriskMedia, openCliMessageStore, type Env } from './doctor';
 import { withExample } from './shared';
@@ -58,6 +60,15 @@ async function purgeMessages(messages: MessageStore, userId: string, env: Env): 
   return { removed: list.length, recordingsLeft: 0 };
 }
 
+const MESSAGE_COLUMNS: Column<VoiceMessage>[] = [
+  { header: 'ID', value: (m) => m.id },
+  { header: 'STATUS', value: (m) => m.status },
+  { header: 'RECEIVED', value: (m) => iso(m.receivedAt) ?? '-' },
+  { header: 'FROM', value: (m) => m.callerNumber || 'anonymous' },
+  { header: 'LENGTH', value: (m) => `${m.durationSec}s` },
+  { header: 'CALLER NAME', value: (m) => m.callerName },
+];
+
 export function registerMessages(program: Command, session: Session, env: Env): void {
   const user = program.commands.find((c) => c.name() === 'user');
   if (!user) throw new Error('registerMessages: the user command group must be registered first');
@@ -79,8 +90,7 @@ export function registerMessages(program: Command, session: Session, env: Env): 
             return;
           }
           printLine(session.out, `${id}: ${counts.new} new, ${counts.saved} saved`);
-          const rows = list.map((m) => [m.id, m.status, iso(m.receivedAt) ?? '-', m.callerNumber || 'anonymous', `${m.durationSec}s`, m.callerName]);
-          printLine(session.out, formatTable(['ID', 'STATUS', 'RECEIVED', 'FROM', 'LENGTH', 'CALLER NAME'], rows));
+          printTable(session.out, MESSAGE_COLUMNS, list);
         } finally {
           await messages.close();
         }
@@ -102,10 +112,11 @@ export function registerMessages(program: Command, session: Session, env: Env): 
       const count = (await messages.list(id)).length;
       if (count === 0) return;
       if (!force) throw refused(`user ${id} has ${count} voice message(s): use --force to delete them with the user`);
+      await confirmDestructive(session, `This removes user ${id} and deletes their ${count} voice message(s)`, id);
       const { recordingsLeft } = await purgeMessages(messages, id, env);
       if (recordingsLeft > 0) {
         session.streams.stderr.write(
-          `${escapeForTerminal(`warning: ${recordingsLeft} message recording(s) of ${id} left in Asterisk (ARI_URL not set): run voice-portal-admin doctor --fix with the ARI settings`)}\n`,
+          `${paint('warn', 'warning:', session.errorColour)} ${escapeForTerminal(`${recordingsLeft} message recording(s) of ${id} left in Asterisk (ARI_URL not set): run voice-portal-admin doctor --fix with the ARI settings`)}\n`,
         );
       }
     } finally {

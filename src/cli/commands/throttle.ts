@@ -1,9 +1,16 @@
 /** `throttle list | clear <number>`: the per-calling-number spray throttle (SPEC §9). */
 import type { Command } from 'commander';
 import { refused } from '../errors';
-import { formatTable, printJson, printLine, throttleJson } from '../output';
+import type { ThrottleBucket } from '../../store';
+import { printJson, printLine, printTable, throttleJson, type Column } from '../output';
 import type { Session } from '../session';
 import { group, withExample } from './shared';
+
+const THROTTLE_COLUMNS: Column<ThrottleBucket>[] = [
+  { header: 'CALLER', value: (b) => b.caller },
+  { header: 'FAILURES', value: (b) => String(b.failures) },
+  { header: 'STATE', value: (b) => (b.throttled ? 'REFUSED' : 'counting'), style: (b) => (b.throttled ? 'alert' : undefined) },
+];
 
 export function registerThrottle(program: Command, session: Session): void {
   const cmd = group(program, 'throttle', 'calling numbers that failed PINs on other mailboxes in the last hour');
@@ -19,8 +26,7 @@ export function registerThrottle(program: Command, session: Session): void {
           printJson(session.out, { callers: buckets.map(throttleJson) });
           return;
         }
-        const rows = buckets.map((b) => [b.caller, String(b.failures), b.throttled ? 'REFUSED' : 'counting']);
-        printLine(session.out, formatTable(['CALLER', 'FAILURES', 'STATE'], rows));
+        printTable(session.out, THROTTLE_COLUMNS, buckets);
       }),
     'voice-portal-admin throttle list --json',
   );

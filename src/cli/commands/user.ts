@@ -7,7 +7,8 @@
 import { Option, type Command } from 'commander';
 import { EMAIL_MESSAGES_MODES, NotFound, type EmailMessagesMode, type Store, type User, type UserChanges } from '../../store';
 import { usage } from '../errors';
-import { formatFields, formatTable, pinState, printJson, printLine, userFields, userJson } from '../output';
+import { e164Option, extensionOption } from '../parse';
+import { formatFields, humanTime, pinState, printJson, printLine, printTable, userFields, userJson, type Column } from '../output';
 import { readNewSecret } from '../pin-input';
 import type { Session } from '../session';
 import { LANGUAGES } from './location';
@@ -52,6 +53,22 @@ function userChanges(options: SetOptions): UserChanges {
 
 const EMAIL_MESSAGES_HELP = 'what a new voice message sends to the e-mail address: off, notify, attach (the audio), attach-delete (attach, then delete it from the mailbox)';
 
+/** `user list`: the usual columns, and with `-o wide` the language, creation and PIN-change times. */
+const USER_COLUMNS: Column<User>[] = [
+  { header: 'ID', value: (u) => u.id },
+  { header: 'EXTENSION', value: (u) => u.extension },
+  { header: 'NUMBER', value: (u) => u.number ?? '-' },
+  { header: 'LOCATION', value: (u) => u.locationId },
+  { header: 'PIN', value: (u) => pinState(u) },
+  { header: 'STATE', value: (u) => (u.lockedSince === undefined ? 'open' : 'LOCKED'), style: (u) => (u.lockedSince === undefined ? undefined : 'alert') },
+  { header: 'FAILURES', value: (u) => String(u.failures) },
+  { header: 'LANG', value: (u) => u.language ?? '-', wide: true },
+  { header: 'CREATED', value: (u) => humanTime(u.createdAt), wide: true },
+  { header: 'PIN CHANGED', value: (u) => humanTime(u.pinChangedAt), wide: true },
+  { header: 'LOCKED SINCE', value: (u) => humanTime(u.lockedSince), wide: true },
+  { header: 'NAME', value: (u) => u.displayName ?? '' },
+];
+
 /** What the user's PIN is after add/reset, as the --json `pin` field says it. */
 type PinOutcome = 'default' | 'none' | 'one-time';
 
@@ -86,8 +103,8 @@ export function registerUser(program: Command, session: Session): void {
       .description('add a user; they start with the default PIN (if one is set) or a random one-time PIN (--random-pin)')
       .argument('<id>', 'user id (letters, digits, _ . -)')
       .requiredOption('--location <loc>', 'location id')
-      .requiredOption('--extension <ext>', 'extension (digits, unique in the organisation)')
-      .option('--number <e164>', 'phone number (E.164, e.g. +33612345678)')
+      .requiredOption('--extension <ext>', 'extension (digits, unique in the organisation)', extensionOption)
+      .option('--number <e164>', 'phone number (E.164, e.g. +33612345678)', e164Option)
       .option('--name <text>', 'display name')
       .addOption(new Option('--language <lang>', "prompt language (default: the location's)").choices(LANGUAGES))
       .option('--email <address>', 'e-mail address (signs the user in to the "My voicemail" page through the SSO proxy)')
@@ -144,17 +161,7 @@ export function registerUser(program: Command, session: Session): void {
           printJson(session.out, { users: users.map(userJson) });
           return;
         }
-        const rows = users.map((u) => [
-          u.id,
-          u.extension,
-          u.number ?? '-',
-          u.locationId,
-          pinState(u),
-          u.lockedSince === undefined ? 'open' : 'LOCKED',
-          String(u.failures),
-          u.displayName ?? '',
-        ]);
-        printLine(session.out, formatTable(['ID', 'EXTENSION', 'NUMBER', 'LOCATION', 'PIN', 'STATE', 'FAILURES', 'NAME'], rows));
+        printTable(session.out, USER_COLUMNS, users);
       }),
     'voice-portal-admin user list --location paris --locked',
   );
@@ -177,8 +184,8 @@ export function registerUser(program: Command, session: Session): void {
       .command('set')
       .description("change a user's extension, number, name, language or location (only the options given; the PIN is unchanged)")
       .argument('<id>', 'user id')
-      .option('--extension <ext>', 'new extension (digits, unique in the organisation)')
-      .option('--number <e164>', 'new phone number (E.164, e.g. +33612345678)')
+      .option('--extension <ext>', 'new extension (digits, unique in the organisation)', extensionOption)
+      .option('--number <e164>', 'new phone number (E.164, e.g. +33612345678)', e164Option)
       .option('--no-number', 'remove the phone number')
       .option('--name <text>', 'new display name')
       .option('--no-name', 'remove the display name')

@@ -136,7 +136,7 @@ function registerHelpers(program: Command, streams: CliStreams): void {
       .action((shell: Shell) => {
         streams.stdout.write(completionScript(program, shell));
       }),
-    `source <(${PROGRAM_NAME} completion bash)`,
+    `${PROGRAM_NAME} completion bash > /etc/bash_completion.d/${PROGRAM_NAME}`,
     `${PROGRAM_NAME} completion fish > ~/.config/fish/completions/${PROGRAM_NAME}.fish`,
   );
   withExample(

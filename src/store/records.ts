@@ -72,7 +72,6 @@ export function toUser(raw: RawRecord): User | null {
     ...optionalText('number', raw.number),
     ...optionalText('language', raw.language),
     ...optionalText('displayName', raw.displayName),
-    ...optionalText('email', raw.email),
     createdAt: Number(raw.createdAt ?? 0),
     hasPin: Boolean(raw.pinHash),
     mustChange: raw.mustChange === '1',

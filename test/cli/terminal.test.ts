@@ -97,7 +97,8 @@ describe('PIN typed on a terminal (pseudo-terminal through `script`)', () => {
 
   (hasScript ? test : test.skip)('two different entries: refused, nothing changed', async () => {
     const { code, output } = await onTerminal(['default-pin', 'set'], ['52807314', '52807341']);
-    expect(output).toMatch(/error: the two default PIN entries differ: nothing changed/);
+    // On a terminal the `error:` prefix is red (src/cli/colour.ts).
+    expect(output).toContain('\u001b[1;31merror:\u001b[0m the two default PIN entries differ: nothing changed');
     expect(output).not.toMatch(/5280731/);
     expect(code).toBe(1);
     expect(await store.getDefaultPinInfo()).toEqual({ set: false });

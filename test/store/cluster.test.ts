@@ -144,7 +144,7 @@ test('every store operation runs on a 3-master cluster, each script on one slot 
     expect(await store.verifyUserPin('1001', PIN_B, '5550101')).toMatchObject({ result: 'ok', mustChange: false, mustRecordName: false });
     for (let i = 0; i < 4; i++) expect((await store.verifyUserPin('1002', WRONG, '1002')).result).toBe(i < 3 ? 'invalid' : 'locked');
     // Unknown mailboxes from six other phones: each keeps its reservation in its bucket.
-    for (let caller = 0; caller < 6; caller++) expect((await store.verifyUserPin('1099', WRONG, `55502${caller}0`)).result).toBe('invalid');
+    for (let caller = 0; caller < 6; caller++) expect((await store.verifyUserPin(`199${caller}`, WRONG, `55502${caller}0`)).result).toBe('invalid');
     expect((await store.getUser('user2'))?.lockedSince).toBeDefined();
     expect((await store.listUsers({ lockedOnly: true })).map((u) => u.id)).toEqual(['user2']);
     expect(await store.unlockUser('user2', actor)).toEqual({ wasLocked: true });
@@ -301,8 +301,14 @@ test('a master killed: its replica takes over, logins resume, no failure count o
       expect((await store.getUser(lockedUser))?.lockedSince).toBeDefined();
       expect((await store.verifyUserPin((await store.getUser(lockedUser))?.extension as string, PIN_A, '5550500')).result).toBe('locked');
     }
-    // The fourth wrong PIN locks user2: the count kept across the failover.
+    // The fourth wrong PIN reaches the limit: the count was kept across the failover. The
+    // attempt cut by the frozen replica is still pending (it stays counted), so from now on
+    // every attempt is refused as locked, with no PIN compared.
+    await store.verifyUserPin('1002', WRONG, '1002');
+    expect((await store.getUser('user2'))?.failures).toBe(4);
+    const evaluated = hasher.evaluations;
     expect((await store.verifyUserPin('1002', WRONG, '1002')).result).toBe('locked');
+    expect(hasher.evaluations).toBe(evaluated);
 
     // The old master comes back as a replica; writes are acknowledged again.
     await cluster.restart(victim);

@@ -44,7 +44,6 @@ function userChanges(options: SetOptions): UserChanges {
     ...(options.number !== undefined ? { number: orNull(options.number) } : {}),
     ...(options.name !== undefined ? { displayName: orNull(options.name) } : {}),
     ...(options.language !== undefined ? { language: orNull(options.language) } : {}),
-    ...(options.email !== undefined ? { email: options.email.toLowerCase() === 'none' ? null : options.email } : {}),
     ...(options.location !== undefined ? { locationId: options.location } : {}),
     ...(options.email !== undefined ? { email: options.email.trim().toLowerCase() === 'none' ? null : options.email } : {}),
     ...(options.emailMessages !== undefined ? { emailMessages: options.emailMessages } : {}),
@@ -107,9 +106,8 @@ export function registerUser(program: Command, session: Session): void {
       .option('--number <e164>', 'phone number (E.164, e.g. +33612345678)', e164Option)
       .option('--name <text>', 'display name')
       .addOption(new Option('--language <lang>', "prompt language (default: the location's)").choices(LANGUAGES))
-      .option('--email <address>', 'e-mail address (signs the user in to the "My voicemail" page through the SSO proxy)')
       .option('--random-pin', 'give the user a random one-time PIN, printed once')
-      .option('--email <address>', 'e-mail address (new-message and lock notifications)')
+      .option('--email <address>', 'e-mail address: new-message and lock e-mails, and signing in to the "My voicemail" page')
       .addOption(new Option('--email-messages <mode>', EMAIL_MESSAGES_HELP).choices(EMAIL_MESSAGES_MODES))
       .action(async (id: string, options: AddOptions) => {
         const store = await session.writableStore();
@@ -191,7 +189,6 @@ export function registerUser(program: Command, session: Session): void {
       .option('--no-name', 'remove the display name')
       .addOption(new Option('--language <lang>', 'prompt language').choices(LANGUAGES))
       .option('--no-language', "remove the user's language (the location's applies)")
-      .option('--email <address>', 'new e-mail address; `none` removes it')
       .option('--location <loc>', 'move the user to this location')
       .option('--email <address>', 'new e-mail address; none removes it')
       .addOption(new Option('--email-messages <mode>', EMAIL_MESSAGES_HELP).choices(EMAIL_MESSAGES_MODES))

@@ -31,10 +31,12 @@ COPY --from=build /app/dist ./dist
 # The official node image's unprivileged user (uid 1000).
 USER node
 EXPOSE 8080
-# /healthz on HTTP_PORT (the app serves it when HTTP_PORT is set). The slim image has no curl:
+# /readyz on HTTP_PORT (the app serves it when HTTP_PORT is set): healthy only while Redis and
+# ARI answer, or as a working standby (200 too); /healthz would call a container healthy that
+# cannot serve a single call. The slim image has no curl:
 # ask with node itself; any answer but 200, an error or 4 s of silence is unhealthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "const r=require('http').get({host:'127.0.0.1',port:process.env.HTTP_PORT,path:'/healthz',timeout:4000},(s)=>process.exit(s.statusCode===200?0:1));r.on('error',()=>process.exit(1));r.on('timeout',()=>{r.destroy();process.exit(1);});"]
+  CMD ["node", "-e", "const r=require('http').get({host:'127.0.0.1',port:process.env.HTTP_PORT,path:'/readyz',timeout:4000},(s)=>process.exit(s.statusCode===200?0:1));r.on('error',()=>process.exit(1));r.on('timeout',()=>{r.destroy();process.exit(1);});"]
 # npm start = node dist/src/main.js (package.json). npm passes SIGTERM on to node; compose adds
 # an init process (init: true) as PID 1.
 CMD ["npm", "start"]

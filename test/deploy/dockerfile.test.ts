@@ -90,12 +90,13 @@ describe('Dockerfile', () => {
     expect(env.get('HTTP_PORT')).toBe('8080');
   });
 
-  test('a HEALTHCHECK asks /healthz on HTTP_PORT with node (no curl in the slim image)', () => {
+  test('a HEALTHCHECK asks /readyz (not /healthz) on HTTP_PORT with node (no curl in the slim image)', () => {
     const checks = of(finalStage, 'HEALTHCHECK');
     expect(checks).toHaveLength(1);
     const text = checks[0].getArgumentsContent() ?? '';
     expect(text).toMatch(/CMD \[\s*"node"/);
-    expect(text).toContain('/healthz');
+    expect(text).toContain("path:'/readyz'");
+    expect(text).not.toContain("path:'/healthz'");
     expect(text).toContain('HTTP_PORT');
     expect(text).toContain('127.0.0.1');
   });

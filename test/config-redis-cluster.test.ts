@@ -1,10 +1,11 @@
 /** REDIS_CLUSTER_NODES, REDIS_WAIT_REPLICAS, REDIS_WAIT_TIMEOUT_MS: read alike by the application and the CLI. */
+import { PEPPER } from './cli/support';
 import { loadCliConfig } from '../src/cli/config';
 import { CliError } from '../src/cli/errors';
 import { ConfigError, loadConfig } from '../src/config';
 
 const APP = { NODE_ENV: 'test', ARI_PASSWORD: 'x' };
-const CLI = { PIN_PEPPER: 'cli-test-pepper-not-for-production' };
+const CLI = { PIN_PEPPER: PEPPER };
 
 test('a node list becomes clusterNodes (default port 6379); the CLI reads the same', () => {
   const env = { REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal ,127.0.0.1:7002' };

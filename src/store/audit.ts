@@ -1,6 +1,6 @@
 /**
  * The audit trail: two capped Redis Streams. `vp:audit` holds every security event and
- * administrative write; `vp:audit:noise` holds the events a caller produces for free and in
+ * administrative write; `{vp:audit}:noise` holds the events a caller produces for free and in
  * any number (throttled, refused while locked): kept apart, a flood of them rolls over only
  * itself, never a lock, a reset or an admin change. Readers see both, merged in time order
  * (or the trail alone: includeNoise false).

@@ -19,7 +19,7 @@
  * | `vp:phantom:<digits>` | hash | lockout state of a mailbox number that matches no user (expires) |
  * | `vp:recent-locks` | zset | subjects locked in the last hour (member = subject key, score = ms) |
  * | `vp:audit` | stream | the audit trail: security and administrative events |
- * | `vp:audit:noise` | stream | the calls' noise, kept apart: throttled, refused while locked |
+ * | `{vp:audit}:noise` | stream | the calls' noise, kept apart: throttled, refused while locked (its hash tag puts it in `vp:audit`'s Cluster slot, so `audit --follow` reads both in one XREAD) |
  * | `vp:{u:<id>}:msgs:new` / `:msgs:saved` | zset | the user's voice messages by status (score = received at, ms) |
  * | `vp:{u:<id>}:msgs:pending` | zset | deposits being recorded (score = started at, ms), see messages.ts |
  * | `vp:{u:<id>}:msg:<msgId>` | hash | one voice message's metadata (the audio is an Asterisk stored recording) |
@@ -114,7 +114,11 @@ export function bucketOfThrottleKey(key: string): string {
 export const auditKey = `${PREFIX}audit`;
 
 /** Throttled and refused-while-locked events: a flood of them cannot roll the trail over. */
-export const auditNoiseKey = `${PREFIX}audit:noise`;
+/**
+ * The hash tag `{vp:audit}` hashes like the untagged `vp:audit`: both streams live in one
+ * Cluster slot, so one XREAD (audit --follow) may name both.
+ */
+export const auditNoiseKey = `{${PREFIX}audit}:noise`;
 
 export type MessageListStatus = 'new' | 'saved' | 'pending';
 

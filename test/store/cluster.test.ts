@@ -200,6 +200,33 @@ test('every store operation runs on a 3-master cluster, each script on one slot 
     expect((await messages.remove('user6', second.messageId)).removed).toBe(true);
     expect(await messages.ping()).toBe(true);
 
+    // E-mail, import, tokens and the mail queue (issues #15, #16): each on one slot.
+    await store.updateUser('user1', { email: 'user1@example.com', emailMessages: 'notify' }, actor);
+    expect((await store.findUserByEmail('USER1@example.com'))?.id).toBe('user1');
+    const imported = await store.importUser({ id: 'imported1', locationId: 'paris', extension: '1090' }, '258147036', { hasName: false }, actor);
+    expect(imported.created).toBe(true);
+    expect((await store.importUser({ id: 'imported1', locationId: 'paris', extension: '1090' }, '258147036', { hasName: false }, actor)).created).toBe(false);
+    await store.recordImport('paris', 'cluster test', actor);
+    const token = await store.createApiToken('cluster-test', 'admin', actor);
+    expect((await store.findApiToken(token.token))?.name).toBe('cluster-test');
+    expect((await store.listApiTokens()).map((t) => t.name)).toEqual(['cluster-test']);
+    await store.recordApiRequest({ actor: 'token:cluster-test', userId: 'user1', outcome: '200', detail: 'GET user' });
+    await store.revokeApiToken('cluster-test', actor);
+    expect(await store.findApiToken(token.token)).toBeNull();
+    expect(await store.enqueueMessageMail('user1', reservation.messageId)).toBe(true);
+    expect(await store.enqueueLockMail('user1')).toBe(true);
+    expect(await store.mailQueueLength()).toBe(2);
+    expect(await store.nextMailDue()).toEqual(expect.any(Number));
+    const now = Date.now() + 1000;
+    const jobs = [await store.claimMail(now, 60_000), await store.claimMail(now, 60_000)];
+    expect(jobs.every((j) => j !== null)).toBe(true);
+    expect(await store.retryMail(jobs[0]!, now + 1, 'test retry')).toBe(true);
+    expect(await store.completeMail(jobs[1]!)).toBe(true);
+    const again = await store.claimMail(now + 2, 60_000);
+    expect(again).not.toBeNull();
+    expect(await store.abandonMail(again!, 'test gives up')).toBe(true);
+    expect(await store.mailQueueLength()).toBe(0);
+
     // Removal.
     await store.removeUser('user9', actor);
     await store.removeLocation('lyon', actor);

@@ -419,7 +419,7 @@ describe('persistence and audit', () => {
       expect(all.map((e) => e.type)).toContain(type);
     }
     // Stored capped (XADD MAXLEN ~), in the trail and the noise stream (refused-while-locked).
-    expect((await raw.xlen('vp:audit')) + (await raw.xlen('vp:audit:noise'))).toBe(all.length);
+    expect((await raw.xlen('vp:audit')) + (await raw.xlen('{vp:audit}:noise'))).toBe(all.length);
   });
 });
 

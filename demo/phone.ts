@@ -5,7 +5,7 @@
  * (and heard through sox's `play` when installed).
  */
 import { createInterface } from 'node:readline/promises';
-import type { AsteriskDoubleControl } from '../test/double/control';
+import type { AsteriskDoubleControl, SimCall } from '../test/double/control';
 import type { Speaker } from './audio';
 import { CallView } from './call-view';
 
@@ -14,6 +14,31 @@ export interface PhoneOptions {
   stasisArgs(dialled: string): string[];
   speaker?: Speaker;
   write: (line: string) => void;
+  /** Writes text without ending the line (the keys of one entry share a line). */
+  append: (text: string) => void;
+}
+
+/**
+ * What one key typed on the terminal does during a call. Returns 'quit' for Ctrl-C (the call
+ * is hung up and the phone quits).
+ */
+export function keyOnPhone(call: SimCall, view: CallView, ch: string): 'quit' | undefined {
+  if (ch === '\u0003') {
+    void call.hangup();
+    return 'quit';
+  }
+  if (ch === 'h' || ch === 'H') {
+    view.caller('hangs up');
+    void call.hangup();
+  } else if (ch === 's' || ch === 'S') {
+    view.caller('speaks for 3 s');
+    call.speak(3);
+  } else if (/^[0-9*#A-Da-d]$/.test(ch)) {
+    const key = ch.toUpperCase();
+    view.typed(key);
+    void call.press(key);
+  }
+  return undefined;
 }
 
 async function ask(question: string, fallback: string): Promise<string | undefined> {
@@ -31,7 +56,7 @@ async function ask(question: string, fallback: string): Promise<string | undefin
 /** One call, keypad in raw mode, until it ends. Resolves false when the user quit (Ctrl-C). */
 async function oneCall(opts: PhoneOptions, caller: string, dialled: string): Promise<boolean> {
   const call = await opts.double.placeCall({ callerNumber: caller === '-' ? '' : caller, extension: dialled, args: opts.stasisArgs(dialled) });
-  const view = new CallView(call, 1, opts.write, opts.speaker);
+  const view = new CallView(call, 1, opts.write, opts.speaker, opts.append);
   if (call.stasisFailed) {
     view.note('the portal application is not connected: the dialplan plays "temporarily unavailable"');
     view.stop();
@@ -42,22 +67,7 @@ async function oneCall(opts: PhoneOptions, caller: string, dialled: string): Pro
   stdin.setRawMode(true);
   stdin.resume();
   const onKey = (chunk: Buffer): void => {
-    for (const ch of chunk.toString('utf8')) {
-      if (ch === '\u0003') {
-        quit = true;
-        void call.hangup();
-      } else if (ch === 'h' || ch === 'H') {
-        view.caller('hangs up');
-        void call.hangup();
-      } else if (ch === 's' || ch === 'S') {
-        view.caller('speaks for 3 s');
-        call.speak(3);
-      } else if (/^[0-9*#A-Da-d]$/.test(ch)) {
-        const key = ch.toUpperCase();
-        view.caller(`presses ${view.keysForDisplay(key)}`);
-        void call.press(key);
-      }
-    }
+    for (const ch of chunk.toString('utf8')) if (keyOnPhone(call, view, ch) === 'quit') quit = true;
   };
   stdin.on('data', onKey);
   try {

@@ -89,7 +89,7 @@ async function runStep(call: SimCall, step: Step, cursor: Cursor, view: CallView
       call.speak(step.seconds);
       return sleep(step.seconds * 1000);
     case 'keys':
-      view.caller(`presses ${view.keysForDisplay(step.keys)}`);
+      view.pressed(step.keys);
       return call.press(step.keys);
     case 'hangup':
       view.caller('hangs up');

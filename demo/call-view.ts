@@ -6,6 +6,7 @@
  */
 import type { CallLogEntry, SimCall } from '../test/double/control';
 import type { Speaker } from './audio';
+import type { LampWatcher } from './dial';
 import { KeyMask } from './key-mask';
 import { describeMedia } from './media-text';
 
@@ -40,6 +41,7 @@ export class CallView {
     private readonly write: (line: string) => void,
     private readonly speaker?: Speaker,
     private readonly append?: (text: string) => void,
+    private readonly lamps?: LampWatcher,
   ) {
     this.timer = setInterval(() => this.flush(), POLL_MS);
   }
@@ -48,6 +50,7 @@ export class CallView {
   flush(): void {
     const log = this.call.log;
     while (this.printed < log.length) this.print(log[this.printed++]);
+    for (const lamp of this.lamps?.changes() ?? []) this.line(Date.now(), lamp);
   }
 
   /** A caller action (pressing keys, speaking), printed in order with the call's events. */

@@ -17,6 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Speaker } from './audio';
+import { LampWatcher } from './dial';
 import { wrapLine } from './media-text';
 import { runPhone } from './phone';
 import { runScriptedCall } from './run-script';
@@ -96,10 +97,11 @@ async function main(): Promise<number> {
       if (demo.existingUsers.length > 0) write(`Existing users keep their PINs: ${demo.existingUsers.join(', ')}.`);
     }
     write(`Logs: ${demo.logFile}${args.keepLog ? '' : ' (removed at the end; --keep-log keeps it)'}${args.speed !== 1 ? ` · speed ×${args.speed} (times shown in caller seconds)` : ''}`);
+    const lamps = new LampWatcher(demo.double);
     if (scriptText !== undefined) {
       const calls: CallScript[] = parseScript(scriptText, demo.defaultPin);
       for (const [i, call] of calls.entries()) {
-        if (!(await runScriptedCall(demo.double, call, i + 1, { timeScale, write, stasisArgs: demo.stasisArgs }))) ok = false;
+        if (!(await runScriptedCall(demo.double, call, i + 1, { timeScale, write, dialplan: demo, lamps }))) ok = false;
       }
       write('');
       write(ok ? `All ${calls.length} scripted calls went as written.` : 'Some scripted calls did not go as written (see SCRIPT FAILED above).');
@@ -109,7 +111,8 @@ async function main(): Promise<number> {
       const columns = (): number | undefined => process.stdout.columns;
       await runPhone({
         double: demo.double,
-        stasisArgs: demo.stasisArgs,
+        dialplan: demo,
+        lamps,
         speaker,
         write: (line) => write(wrapLine(line, columns())),
         append: (text) => process.stdout.write(text),

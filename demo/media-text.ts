@@ -43,7 +43,11 @@ export function describeMedia(uri: string, lang: string): string {
   switch (scheme) {
     case 'sound':
       if (value === 'beep') return '(beep)';
-      if (value.startsWith('digits/')) return `(the number ${value.slice('digits/'.length)})`;
+      if (value.startsWith('digits/')) {
+        const word = value.slice('digits/'.length);
+        // digits/<n> is a number; digits/mon-11, day-3, h-2, a-m… are Asterisk's date words.
+        return /^\d+$/.test(word) ? `(the number ${word})` : `(the date word ${word})`;
+      }
       return `(sound ${value})`;
     case 'digits':
       return `(the digits ${[...value].join(' ')})`;

@@ -8,10 +8,12 @@ import { createInterface } from 'node:readline/promises';
 import type { AsteriskDoubleControl, SimCall } from '../test/double/control';
 import type { Speaker } from './audio';
 import { CallView } from './call-view';
+import { dial, type Dialplan, type LampWatcher } from './dial';
 
 export interface PhoneOptions {
   double: AsteriskDoubleControl;
-  stasisArgs(dialled: string): string[];
+  dialplan: Dialplan;
+  lamps?: LampWatcher;
   speaker?: Speaker;
   write: (line: string) => void;
   /** Writes text without ending the line (the keys of one entry share a line). */
@@ -55,8 +57,8 @@ async function ask(question: string, fallback: string): Promise<string | undefin
 
 /** One call, keypad in raw mode, until it ends. Resolves false when the user quit (Ctrl-C). */
 async function oneCall(opts: PhoneOptions, caller: string, dialled: string): Promise<boolean> {
-  const call = await opts.double.placeCall({ callerNumber: caller === '-' ? '' : caller, extension: dialled, args: opts.stasisArgs(dialled) });
-  const view = new CallView(call, 1, opts.write, opts.speaker, opts.append);
+  const call = await dial(opts.double, opts.dialplan, caller === '-' ? '' : caller, dialled, { timeScale: 1, write: opts.write });
+  const view = new CallView(call, 1, opts.write, opts.speaker, opts.append, opts.lamps);
   if (call.stasisFailed) {
     view.note('the portal application is not connected: the dialplan plays "temporarily unavailable"');
     view.stop();

@@ -41,6 +41,8 @@ export interface DemoSetup {
   redisUrl: string;
   /** The dialplan's Stasis arguments for a number dialled (as asterisk-conf/extensions.conf). */
   stasisArgs(dialled: string): string[];
+  /** True for a user's extension: it rings, unanswered, before voicemail takes the call. */
+  rings(dialled: string): boolean;
   close(): Promise<void>;
 }
 
@@ -191,13 +193,22 @@ export async function startDemo(opts: { timeScale: number; portalTimingScale: nu
     // own-phone logins work); the portal number comes in from a trunk (unmarked, untrusted).
     const internal = new Set([LOCATION.portalExtension, '*97']);
     const fromTrunk = new Set([LOCATION.portalNumber, LOCATION.portalNumber.slice(1)]);
+    const extensions = new Set(USERS.map((u) => u.extension));
     return {
       double,
       app,
       ...seeded,
       logFile,
       redisUrl,
-      stasisArgs: (dialled) => (internal.has(dialled) ? ['portal', LOCATION.id, 'internal'] : fromTrunk.has(dialled) ? ['portal', LOCATION.id] : []),
+      stasisArgs: (dialled) =>
+        internal.has(dialled)
+          ? ['portal', LOCATION.id, 'internal']
+          : fromTrunk.has(dialled)
+            ? ['portal', LOCATION.id]
+            : extensions.has(dialled)
+              ? ['deposit', dialled, 'unavailable'] // Dial() unanswered → voicemail
+              : [],
+      rings: (dialled) => extensions.has(dialled),
       close,
     };
   } catch (err) {

@@ -5,7 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import Redis from 'ioredis';
+import { readFileSync } from 'node:fs';
+import { LampWatcher } from '../../demo/dial';
+import { runScriptedCall } from '../../demo/run-script';
 import { parseScript, ScriptError } from '../../demo/script';
+import { startDemo } from '../../demo/setup';
 import { startTestRedis, type TestRedis } from '../support/redis';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -141,4 +145,76 @@ test('w:<unknown prompt id> is refused by the check that runs before any call (e
   ]);
   // $default is the demo's own default PIN: with --redis-url there is none.
   expect(() => parseScript('1001 8000 w:welcome $default#', undefined)).toThrow(/\$default is the demo's own default PIN/);
+});
+
+/**
+ * A scenario file run as `npm run demo -- --script <file> --speed 20` runs it (same modules),
+ * in this process: a spawned demo costs a ts-node start-up per scenario.
+ */
+async function runScenario(file: string): Promise<{ ok: boolean; lines: string[]; defaultPin: string }> {
+  const timeScale = 1 / 20;
+  const demo = await startDemo({ timeScale, portalTimingScale: timeScale });
+  const lines: string[] = [];
+  const write = (line: string): void => {
+    lines.push(line);
+  };
+  let ok = true;
+  try {
+    const lamps = new LampWatcher(demo.double);
+    const calls = parseScript(readFileSync(path.join(REPO, file), 'utf8'), demo.defaultPin);
+    for (const [i, call] of calls.entries()) if (!(await runScriptedCall(demo.double, call, i + 1, { timeScale, write, dialplan: demo, lamps }))) ok = false;
+  } finally {
+    await demo.close();
+  }
+  return { ok, lines, defaultPin: demo.defaultPin! };
+}
+
+test('scenario voicemail: an unanswered extension rings, takes a message, the lamp goes on; listened to and deleted, off', async () => {
+  const run = await runScenario('demo/scenario-voicemail.txt');
+  expect(run.ok).toBe(true);
+  expectInOrder(run.lines, [
+    /── call 1 .*1002 dials 1001/,
+    /^ringing… \(extension 1001 does not answer/,
+    /\[default-greeting-extension\]/,
+    /\[is-unavailable\]/,
+    /\[leave-message-after-tone\]/,
+    /portal: \(beep\)$/,
+    /portal: recording… \(voice-portal\/vm\/alice\//,
+    /caller: speaks for 3 s/,
+    /recording ended after 3 s \(# pressed\)/,
+    /lamp 1001: on \(1 new\)$/,
+    /── call 2 .*1001 dials 8000/,
+    /\[you-have\]/,
+    /portal: \(the number 1\)/,
+    /\[new-messages\]/,
+    /\[main-menu\]/,
+    /caller: presses 1$/,
+    /portal: \(the recording voice-portal\/vm\/alice\//,
+    /\[message-menu\]/,
+    /caller: presses 7$/,
+    /\[message-deleted\]/,
+    /\[goodbye\]/,
+  ]);
+  // Listened to, the message is a saved one (lamp off, 1 saved); deleted, none is left. A
+  // lamp's PUT races with the prompt that follows, so lamps are placed against the keys only.
+  expectInOrder(run.lines, [/portal: \(the recording voice-portal\/vm\/alice\//, /lamp 1001: off \(1 saved\)$/, /lamp 1001: off$/]);
+  expectInOrder(run.lines, [/\[message-menu\]/, /caller: presses 7$/, /lamp 1001: off$/]);
+  const text = run.lines.join('\n');
+  expect(text).not.toContain('860412');
+  expect(text).not.toContain(run.defaultPin);
+  expect(text).not.toMatch(/lamp 1002|service-unavailable|SCRIPT FAILED/);
+});
+
+test('scenario lockout: four wrong PINs from another phone lock the mailbox, even for its owner', async () => {
+  const run = await runScenario('demo/scenario-lockout.txt');
+  expect(run.ok).toBe(true);
+  const calls = run.lines.join('\n').split(/── call \d+ /).slice(1);
+  expect(calls).toHaveLength(3);
+  expect(calls[0].match(/\[invalid-passcode\]/g)).toHaveLength(3);
+  expect(calls[0]).not.toContain('[locked]');
+  expect(calls[1]).toMatch(/\[enter-passcode\][\s\S]*\[locked\]/);
+  expect(calls[2]).toMatch(/1001 dials 8000[\s\S]*\[welcome\][\s\S]*caller: presses ••••••#[\s\S]*\[locked\]/);
+  expect(calls[2]).not.toContain('[main-menu]');
+  const text = run.lines.join('\n');
+  for (const wrong of ['111111', '222222', '333333', '444444', run.defaultPin]) expect(text).not.toContain(wrong);
 });

@@ -30,6 +30,8 @@ export class CallView {
   private readonly mask = new KeyMask();
   /** Interactively, the keys of one entry share a line: true while that line is open. */
   private keysLineOpen = false;
+  /** Lines held back while the keys line is open (printed when it closes). */
+  private afterKeys: [number, string][] = [];
 
   /**
    * `append` (interactive terminals) writes text without ending the line: keys typed one by
@@ -97,6 +99,9 @@ export class CallView {
     if (!this.keysLineOpen) return;
     this.keysLineOpen = false;
     this.append?.('\n');
+    const held = this.afterKeys;
+    this.afterKeys = [];
+    for (const [at, text] of held) this.line(at, text);
   }
 
   private stamp(atMs: number): string {
@@ -124,7 +129,12 @@ export class CallView {
         return this.line(e.at, `portal: ${describeMedia(e.uri, e.playedLang ?? e.lang)}`);
       case 'media-finished':
         this.speaker?.stop(`${e.playbackId} ${e.uri}`);
-        if (e.outcome === 'stopped') return this.line(e.at, '        (prompt cut short)');
+        if (e.outcome === 'stopped') {
+          // The caller's first key cut the prompt: said after the entry's line, not inside it.
+          if (this.keysLineOpen) this.afterKeys.push([e.at, '        (prompt cut short)']);
+          else this.line(e.at, '        (prompt cut short)');
+          return;
+        }
         if (e.outcome === 'failed') return this.line(e.at, '        (could not be played)');
         return;
       case 'recording-started':

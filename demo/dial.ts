@@ -10,7 +10,7 @@ import type { AsteriskDoubleControl, MailboxUpdate, SimCall } from '../test/doub
 export const RING_SECONDS = 4;
 
 export interface Dialplan {
-  /** Stasis arguments for a number dialled; [] when the dialplan has no such number. */
+  /** Stasis arguments for a number dialled; [] when the dialplan has no such number (no call). */
   stasisArgs(dialled: string): string[];
   /** True for a user's extension: it rings (unanswered) before voicemail takes the call. */
   rings(dialled: string): boolean;
@@ -22,7 +22,12 @@ export async function dial(
   caller: string,
   dialled: string,
   opts: { timeScale: number; write: (line: string) => void },
-): Promise<SimCall> {
+): Promise<SimCall | undefined> {
+  if (dialplan.stasisArgs(dialled).length === 0) {
+    // Not in the dialplan: Asterisk would answer with "number not in service", no portal.
+    opts.write(`the number ${dialled} does not exist here (dial 8000, *97, the portal number, 1001 or 1002)`);
+    return undefined;
+  }
   if (dialplan.rings(dialled)) {
     opts.write(`ringing… (extension ${dialled} does not answer; after ${RING_SECONDS} s, voicemail)`);
     await new Promise((r) => setTimeout(r, RING_SECONDS * 1000 * opts.timeScale));

@@ -58,6 +58,7 @@ async function ask(question: string, fallback: string): Promise<string | undefin
 /** One call, keypad in raw mode, until it ends. Resolves false when the user quit (Ctrl-C). */
 async function oneCall(opts: PhoneOptions, caller: string, dialled: string): Promise<boolean> {
   const call = await dial(opts.double, opts.dialplan, caller === '-' ? '' : caller, dialled, { timeScale: 1, write: opts.write });
+  if (!call) return true;
   const view = new CallView(call, 1, opts.write, opts.speaker, opts.append, opts.lamps);
   if (call.stasisFailed) {
     view.note('the portal application is not connected: the dialplan plays "temporarily unavailable"');
@@ -90,7 +91,7 @@ export async function runPhone(opts: PhoneOptions): Promise<void> {
     opts.write('');
     const caller = await ask('Calling from (caller ID; "-" = anonymous; q = quit) [1001]: ', '1001');
     if (caller === undefined || caller === 'q') return;
-    const dialled = await ask('Number dialled [8000]: ', '8000');
+    const dialled = await ask('Number dialled (8000 or *97 = the portal, +33123456789 = from outside, 1001/1002 = a colleague) [8000]: ', '8000');
     if (dialled === undefined || dialled === 'q') return;
     if (!(await oneCall(opts, caller, dialled))) return;
   }

@@ -106,6 +106,10 @@ export async function runScriptedCall(double: AsteriskDoubleControl, script: Cal
   opts.write('');
   opts.write(`── call ${number} (script line ${script.line}): ${who} dials ${script.dialled} ──`);
   const call = await dial(double, opts.dialplan, script.caller, script.dialled, opts);
+  if (!call) {
+    opts.write('SCRIPT FAILED: no such number');
+    return false;
+  }
   const view = new CallView(call, opts.timeScale, opts.write, undefined, undefined, opts.lamps);
   if (call.stasisFailed) {
     view.note('the portal application is not connected: the dialplan plays "temporarily unavailable"');

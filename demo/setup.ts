@@ -53,7 +53,12 @@ function demoLogger(logFile: string): Logger {
     format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
     transports: [
       new winston.transports.File({ filename: logFile }),
-      new winston.transports.Console({ level: 'error', stderrLevels: ['error'] }),
+      // Errors also on the screen, as one readable line (the file has the whole record).
+      new winston.transports.Console({
+        level: 'error',
+        stderrLevels: ['error'],
+        format: winston.format.printf((info) => `portal error: ${String(info.message)} (details in ${logFile}; --keep-log keeps it)`),
+      }),
     ],
   });
 }

@@ -67,6 +67,10 @@ async function main(): Promise<number> {
     process.stderr.write(`${args}\n`);
     return args === USAGE ? 0 : 2;
   }
+  // `npm run demo --no-audio` (no `--`): npm keeps the option for itself and only leaves
+  // npm_config_audio="" in the environment. Honour it, and say how to write it.
+  const npmTookNoAudio = process.env.npm_config_audio === '' || process.env.npm_config_audio === 'false';
+  if (npmTookNoAudio) args.audio = false;
   let scriptText: string | undefined;
   if (args.script !== undefined) {
     try {
@@ -106,6 +110,7 @@ async function main(): Promise<number> {
       write('');
       write(ok ? `All ${calls.length} scripted calls went as written.` : 'Some scripted calls did not go as written (see SCRIPT FAILED above).');
     } else {
+      if (npmTookNoAudio) write('No sound (npm took --no-audio as its own option; the demo\'s options go after `--`: npm run demo -- --no-audio).');
       const speaker = args.audio ? Speaker.detect() : undefined;
       write(speaker ? 'Prompts are also played aloud (sox).' : 'Prompts are printed (install sox for sound: apt-get install sox).');
       const columns = (): number | undefined => process.stdout.columns;

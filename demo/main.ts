@@ -4,17 +4,21 @@
  *   npm run demo                                   the terminal phone (interactive)
  *   npm run demo -- --script demo/scenario-1.txt   scripted calls, transcript on stdout
  *   npm run demo -- --script <file> --speed 20     the same, 20 times faster
- *   options: --no-audio (never use sox's `play`), --help
+ *   options: --no-audio (never use sox's `play`), --redis-url <url>, --keep-log, --help
  *
- * Starts a private redis-server on a free port (or uses REDIS_URL when set), the ARI test
+ * Starts a private redis-server on a free port (another Redis only when given explicitly
+ * with --redis-url; an exported REDIS_URL is ignored), the ARI test
  * double as the PBX (test/double: real-speed prompts from sounds/), and the unchanged
  * application over ARI. The caller's part is played through the double's control API only.
- * Logs go to a file (named at the start) so that the transcript stays readable.
+ * Logs go to a file (named at the start, removed at the end unless --keep-log) so that the
+ * transcript stays readable.
  * Exit codes: 0 done (every scripted call went as written), 1 a scripted step failed or the
  * demo could not start, 2 bad usage.
  */
 import { readFileSync } from 'node:fs';
 import { Speaker } from './audio';
+import { LampWatcher } from './dial';
+import { wrapLine } from './media-text';
 import { runPhone } from './phone';
 import { runScriptedCall } from './run-script';
 import { parseScript, ScriptError, type CallScript } from './script';
@@ -24,17 +28,26 @@ interface Args {
   script?: string;
   speed: number;
   audio: boolean;
+  redisUrl?: string;
+  keepLog: boolean;
 }
 
-const USAGE = 'usage: npm run demo [-- --script <file> [--speed <1-50>]] [--no-audio]';
+// npm takes options before `--` for itself: every demo option goes after it.
+const USAGE = 'usage: npm run demo -- [--script <file> [--speed <1-50>]] [--no-audio] [--redis-url <url>] [--keep-log]';
 
 function parseArgs(argv: string[]): Args | string {
-  const args: Args = { speed: 1, audio: true };
+  const args: Args = { speed: 1, audio: true, keepLog: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--script') args.script = argv[++i];
     else if (a === '--speed') args.speed = Number(argv[++i]);
     else if (a === '--no-audio') args.audio = false;
+    else if (a === '--keep-log') args.keepLog = true;
+    else if (a === '--redis-url') {
+      const url = argv[++i];
+      if (url === undefined || !/^rediss?:\/\//.test(url)) return `--redis-url needs a redis:// or rediss:// URL\n${USAGE}`;
+      args.redisUrl = url;
+    }
     else if (a === '--help' || a === '-h') return USAGE;
     else return `unknown argument "${a}"\n${USAGE}`;
   }
@@ -54,11 +67,16 @@ async function main(): Promise<number> {
     process.stderr.write(`${args}\n`);
     return args === USAGE ? 0 : 2;
   }
+  // `npm run demo --no-audio` (no `--`): npm keeps the option for itself and only leaves
+  // npm_config_audio="" in the environment. Honour it, and say how to write it.
+  const npmTookNoAudio = process.env.npm_config_audio === '' || process.env.npm_config_audio === 'false';
+  if (npmTookNoAudio) args.audio = false;
   let scriptText: string | undefined;
   if (args.script !== undefined) {
     try {
       scriptText = readFileSync(args.script, 'utf8');
-      parseScript(scriptText, '000000'); // syntax check before anything starts
+      // Syntax check before anything starts. `$default` needs the demo's own default PIN.
+      parseScript(scriptText, args.redisUrl === undefined ? '000000' : undefined);
     } catch (err) {
       process.stderr.write(`demo: ${err instanceof ScriptError ? err.message : (err as Error).message}\n`);
       return 2;
@@ -69,26 +87,41 @@ async function main(): Promise<number> {
   }
 
   const timeScale = 1 / args.speed;
-  write('voice-portal demo: starting a private Redis, the simulated PBX and the portal…');
-  const demo = await startDemo({ timeScale, portalTimingScale: timeScale });
+  if (args.redisUrl === undefined && process.env.REDIS_URL) write('REDIS_URL is ignored: the demo uses a private Redis of its own (--redis-url <url> to use another).');
+  write(`voice-portal demo: starting ${args.redisUrl === undefined ? 'a private Redis, ' : ''}the simulated PBX and the portal…`);
+  const demo = await startDemo({ timeScale, portalTimingScale: timeScale, redisUrl: args.redisUrl, keepLog: args.keepLog });
   let ok = true;
   try {
     write(`Portal of location "${LOCATION.id}": dial ${LOCATION.portalExtension} (or ${LOCATION.portalNumber}).`);
     write(`Users: ${USERS.map((u) => `${u.displayName} (extension ${u.extension})`).join(', ')}.`);
-    if (demo.usersExisted) write('The users existed already in REDIS_URL: their PINs were left as they were.');
-    else write(`They start on the organisation's default PIN: ${demo.defaultPin} (to be changed at the first call).`);
-    write(`Logs: ${demo.logFile}${args.speed !== 1 ? ` · speed ×${args.speed} (times shown in caller seconds)` : ''}`);
+    if (demo.defaultPin !== undefined) write(`They start on the organisation's default PIN: ${demo.defaultPin} (to be changed at the first call).`);
+    else {
+      write(`Redis ${args.redisUrl}: its default PIN is left as it is.`);
+      for (const u of demo.oneTimePins) write(`Created ${u.userId} (extension ${u.extension}) with the one-time PIN ${u.pin} (to be changed at the first call).`);
+      if (demo.existingUsers.length > 0) write(`Existing users keep their PINs: ${demo.existingUsers.join(', ')}.`);
+    }
+    write(`Logs: ${demo.logFile}${args.keepLog ? '' : ' (removed at the end; --keep-log keeps it)'}${args.speed !== 1 ? ` · speed ×${args.speed} (times shown in caller seconds)` : ''}`);
+    const lamps = new LampWatcher(demo.double);
     if (scriptText !== undefined) {
       const calls: CallScript[] = parseScript(scriptText, demo.defaultPin);
       for (const [i, call] of calls.entries()) {
-        if (!(await runScriptedCall(demo.double, call, i + 1, { timeScale, write, stasisArgs: demo.stasisArgs }))) ok = false;
+        if (!(await runScriptedCall(demo.double, call, i + 1, { timeScale, write, dialplan: demo, lamps }))) ok = false;
       }
       write('');
       write(ok ? `All ${calls.length} scripted calls went as written.` : 'Some scripted calls did not go as written (see SCRIPT FAILED above).');
     } else {
+      if (npmTookNoAudio) write('No sound (npm took --no-audio as its own option; the demo\'s options go after `--`: npm run demo -- --no-audio).');
       const speaker = args.audio ? Speaker.detect() : undefined;
       write(speaker ? 'Prompts are also played aloud (sox).' : 'Prompts are printed (install sox for sound: apt-get install sox).');
-      await runPhone({ double: demo.double, stasisArgs: demo.stasisArgs, speaker, write });
+      const columns = (): number | undefined => process.stdout.columns;
+      await runPhone({
+        double: demo.double,
+        dialplan: demo,
+        lamps,
+        speaker,
+        write: (line) => write(wrapLine(line, columns())),
+        append: (text) => process.stdout.write(text),
+      });
     }
   } finally {
     await demo.close();

@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PIN_ENTRY_PROMPTS } from '../src/portal/prompts';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const SOUNDS_DIR = path.join(REPO_ROOT, 'sounds');
@@ -44,7 +43,11 @@ export function describeMedia(uri: string, lang: string): string {
   switch (scheme) {
     case 'sound':
       if (value === 'beep') return '(beep)';
-      if (value.startsWith('digits/')) return `(the number ${value.slice('digits/'.length)})`;
+      if (value.startsWith('digits/')) {
+        const word = value.slice('digits/'.length);
+        // digits/<n> is a number; digits/mon-11, day-3, h-2, a-m… are Asterisk's date words.
+        return /^\d+$/.test(word) ? `(the number ${word})` : `(the date word ${word})`;
+      }
       return `(sound ${value})`;
     case 'digits':
       return `(the digits ${[...value].join(' ')})`;
@@ -61,21 +64,33 @@ export function describeMedia(uri: string, lang: string): string {
   }
 }
 
-/** True when keys typed after `lastUri` (the last media the caller heard) may be a PIN. */
-export function isPinPrompt(lastUri: string | undefined): boolean {
-  if (lastUri === undefined) return true; // nothing heard yet: assume the worst
-  const id = promptIdOf(lastUri);
-  return id !== undefined && (PIN_ENTRY_PROMPTS as ReadonlySet<string>).has(id);
-}
-
-/** Keys as they may be printed: digits hidden when typed at a PIN prompt. */
-export function maskKeys(keys: string, pinPrompt: boolean): string {
-  return pinPrompt ? keys.replace(/[0-9A-D]/g, '•') : keys;
-}
-
 /** The WAV file a prompt plays from, for playing it aloud (undefined: none exists). */
 export function promptWav(uri: string, lang: string): string | undefined {
   const id = promptIdOf(uri);
   if (id === undefined) return undefined;
   return path.join(SOUNDS_DIR, lang, 'voice-portal', `${id}.wav`);
+}
+
+/**
+ * One transcript line fitted to a terminal `width` wide: broken between words (never inside
+ * one), continuation lines indented under the text after the time stamp.
+ */
+export function wrapLine(line: string, width: number | undefined): string {
+  if (width === undefined || width < 40 || line.length <= width) return line;
+  const stampEnd = line.startsWith('[') ? line.indexOf('] ') + 2 : 0;
+  const indent = ' '.repeat(stampEnd > 0 && stampEnd <= 20 ? stampEnd : 0);
+  const out: string[] = [];
+  let current = line.slice(0, indent.length);
+  let empty = true; // no word on `current` yet
+  for (const word of line.slice(indent.length).split(' ')) {
+    if (empty || current.length + 1 + word.length <= width) {
+      current = empty ? `${current}${word}` : `${current} ${word}`;
+      empty = false;
+    } else {
+      out.push(current);
+      current = `${indent}${word}`;
+    }
+  }
+  out.push(current);
+  return out.join('\n');
 }

@@ -5,15 +5,42 @@
  * (and heard through sox's `play` when installed).
  */
 import { createInterface } from 'node:readline/promises';
-import type { AsteriskDoubleControl } from '../test/double/control';
+import type { AsteriskDoubleControl, SimCall } from '../test/double/control';
 import type { Speaker } from './audio';
 import { CallView } from './call-view';
+import { dial, type Dialplan, type LampWatcher } from './dial';
 
 export interface PhoneOptions {
   double: AsteriskDoubleControl;
-  stasisArgs(dialled: string): string[];
+  dialplan: Dialplan;
+  lamps?: LampWatcher;
   speaker?: Speaker;
   write: (line: string) => void;
+  /** Writes text without ending the line (the keys of one entry share a line). */
+  append: (text: string) => void;
+}
+
+/**
+ * What one key typed on the terminal does during a call. Returns 'quit' for Ctrl-C (the call
+ * is hung up and the phone quits).
+ */
+export function keyOnPhone(call: SimCall, view: CallView, ch: string): 'quit' | undefined {
+  if (ch === '\u0003') {
+    void call.hangup();
+    return 'quit';
+  }
+  if (ch === 'h' || ch === 'H') {
+    view.caller('hangs up');
+    void call.hangup();
+  } else if (ch === 's' || ch === 'S') {
+    view.caller('speaks for 3 s');
+    call.speak(3);
+  } else if (/^[0-9*#A-Da-d]$/.test(ch)) {
+    const key = ch.toUpperCase();
+    view.typed(key);
+    void call.press(key);
+  }
+  return undefined;
 }
 
 async function ask(question: string, fallback: string): Promise<string | undefined> {
@@ -30,8 +57,9 @@ async function ask(question: string, fallback: string): Promise<string | undefin
 
 /** One call, keypad in raw mode, until it ends. Resolves false when the user quit (Ctrl-C). */
 async function oneCall(opts: PhoneOptions, caller: string, dialled: string): Promise<boolean> {
-  const call = await opts.double.placeCall({ callerNumber: caller === '-' ? '' : caller, extension: dialled, args: opts.stasisArgs(dialled) });
-  const view = new CallView(call, 1, opts.write, opts.speaker);
+  const call = await dial(opts.double, opts.dialplan, caller === '-' ? '' : caller, dialled, { timeScale: 1, write: opts.write });
+  if (!call) return true;
+  const view = new CallView(call, 1, opts.write, opts.speaker, opts.append, opts.lamps);
   if (call.stasisFailed) {
     view.note('the portal application is not connected: the dialplan plays "temporarily unavailable"');
     view.stop();
@@ -42,22 +70,7 @@ async function oneCall(opts: PhoneOptions, caller: string, dialled: string): Pro
   stdin.setRawMode(true);
   stdin.resume();
   const onKey = (chunk: Buffer): void => {
-    for (const ch of chunk.toString('utf8')) {
-      if (ch === '\u0003') {
-        quit = true;
-        void call.hangup();
-      } else if (ch === 'h' || ch === 'H') {
-        view.caller('hangs up');
-        void call.hangup();
-      } else if (ch === 's' || ch === 'S') {
-        view.caller('speaks for 3 s');
-        call.speak(3);
-      } else if (/^[0-9*#A-Da-d]$/.test(ch)) {
-        const key = ch.toUpperCase();
-        view.caller(`presses ${view.keysForDisplay(key)}`);
-        void call.press(key);
-      }
-    }
+    for (const ch of chunk.toString('utf8')) if (keyOnPhone(call, view, ch) === 'quit') quit = true;
   };
   stdin.on('data', onKey);
   try {
@@ -78,7 +91,7 @@ export async function runPhone(opts: PhoneOptions): Promise<void> {
     opts.write('');
     const caller = await ask('Calling from (caller ID; "-" = anonymous; q = quit) [1001]: ', '1001');
     if (caller === undefined || caller === 'q') return;
-    const dialled = await ask('Number dialled [8000]: ', '8000');
+    const dialled = await ask('Number dialled (8000 or *97 = the portal, +33123456789 = from outside, 1001/1002 = a colleague) [8000]: ', '8000');
     if (dialled === undefined || dialled === 'q') return;
     if (!(await oneCall(opts, caller, dialled))) return;
   }

@@ -4,14 +4,17 @@
  */
 import type { AsteriskDoubleControl, CallLogEntry, SimCall } from '../test/double/control';
 import { CallView } from './call-view';
+import { dial, type Dialplan, type LampWatcher } from './dial';
 import { promptIdOf } from './media-text';
 import type { CallScript, Step } from './script';
 
 export interface ScriptRunOptions {
   timeScale: number;
   write: (line: string) => void;
-  /** Stasis arguments for a call to the portal (as the shipped dialplan passes them). */
-  stasisArgs: (dialled: string) => string[];
+  /** Where a number dialled goes (as the shipped dialplan: portal, or ringing then voicemail). */
+  dialplan: Dialplan;
+  /** The phones' message-waiting lamps, printed as they change. */
+  lamps?: LampWatcher;
 }
 
 /** The longest a caller waits for something (in caller time) before the script gives up. */
@@ -89,7 +92,7 @@ async function runStep(call: SimCall, step: Step, cursor: Cursor, view: CallView
       call.speak(step.seconds);
       return sleep(step.seconds * 1000);
     case 'keys':
-      view.caller(`presses ${view.keysForDisplay(step.keys)}`);
+      view.pressed(step.keys);
       return call.press(step.keys);
     case 'hangup':
       view.caller('hangs up');
@@ -102,8 +105,12 @@ export async function runScriptedCall(double: AsteriskDoubleControl, script: Cal
   const who = script.caller === '' ? 'an anonymous caller' : script.caller;
   opts.write('');
   opts.write(`── call ${number} (script line ${script.line}): ${who} dials ${script.dialled} ──`);
-  const call = await double.placeCall({ callerNumber: script.caller, extension: script.dialled, args: opts.stasisArgs(script.dialled) });
-  const view = new CallView(call, opts.timeScale, opts.write);
+  const call = await dial(double, opts.dialplan, script.caller, script.dialled, opts);
+  if (!call) {
+    opts.write('SCRIPT FAILED: no such number');
+    return false;
+  }
+  const view = new CallView(call, opts.timeScale, opts.write, undefined, undefined, opts.lamps);
   if (call.stasisFailed) {
     view.note('the portal application is not connected: the dialplan plays "temporarily unavailable"');
     view.stop();

@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import winston from 'winston';
@@ -27,14 +28,21 @@ const ARI_USER = 'voice-portal';
 export interface DemoSetup {
   double: AsteriskDouble;
   app: App;
-  /** The organisation's default PIN the demo chose (the one PIN it prints). */
-  defaultPin: string;
-  /** True when the users already existed (an outside REDIS_URL): their PINs are unchanged. */
-  usersExisted: boolean;
+  /**
+   * The organisation's default PIN the demo chose in its own Redis (the one PIN it prints);
+   * undefined with an outside Redis (--redis-url), whose default PIN the demo never changes.
+   */
+  defaultPin?: string;
+  /** With an outside Redis: the users the demo created there, with their random one-time PINs. */
+  oneTimePins: { userId: string; extension: string; pin: string }[];
+  /** With an outside Redis: the users that were there already (PINs left as they were). */
+  existingUsers: string[];
   logFile: string;
   redisUrl: string;
   /** The dialplan's Stasis arguments for a number dialled (as asterisk-conf/extensions.conf). */
   stasisArgs(dialled: string): string[];
+  /** True for a user's extension: it rings, unanswered, before voicemail takes the call. */
+  rings(dialled: string): boolean;
   close(): Promise<void>;
 }
 
@@ -45,7 +53,12 @@ function demoLogger(logFile: string): Logger {
     format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
     transports: [
       new winston.transports.File({ filename: logFile }),
-      new winston.transports.Console({ level: 'error', stderrLevels: ['error'] }),
+      // Errors also on the screen, as one readable line (the file has the whole record).
+      new winston.transports.Console({
+        level: 'error',
+        stderrLevels: ['error'],
+        format: winston.format.printf((info) => `portal error: ${String(info.message)} (details in ${logFile}; --keep-log keeps it)`),
+      }),
     ],
   });
 }
@@ -65,12 +78,9 @@ async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): 
   }
 }
 
-async function seed(store: Store): Promise<{ defaultPin: string; usersExisted: boolean }> {
-  try {
-    await store.addLocation(LOCATION, 'demo');
-  } catch (err) {
-    if (!(err instanceof Conflict)) throw err;
-  }
+/** The demo's own Redis: the location, the users, and a random default PIN it prints. */
+async function seedOwn(store: Store): Promise<Pick<DemoSetup, 'defaultPin' | 'oneTimePins' | 'existingUsers'>> {
+  await store.addLocation(LOCATION, 'demo');
   let defaultPin = randomDefaultPin();
   for (;;) {
     try {
@@ -78,19 +88,38 @@ async function seed(store: Store): Promise<{ defaultPin: string; usersExisted: b
       break;
     } catch (err) {
       if (!(err instanceof PinRejected)) throw err;
-      defaultPin = randomDefaultPin(); // e.g. a stricter policy in an outside Redis
+      defaultPin = randomDefaultPin();
     }
   }
-  let usersExisted = false;
+  for (const user of USERS) await store.createUser({ ...user, locationId: LOCATION.id }, 'demo');
+  return { defaultPin, oneTimePins: [], existingUsers: [] };
+}
+
+/**
+ * A Redis the demo did not start (--redis-url): it adds what is missing and changes nothing
+ * that is there. The default PIN is never set or changed; a user the demo creates gets a
+ * random one-time PIN (printed once, to be changed at the first call); a user that exists
+ * keeps its PIN.
+ */
+async function seedOutside(store: Store): Promise<Pick<DemoSetup, 'defaultPin' | 'oneTimePins' | 'existingUsers'>> {
+  try {
+    await store.addLocation(LOCATION, 'demo');
+  } catch (err) {
+    if (!(err instanceof Conflict)) throw err;
+  }
+  const oneTimePins: DemoSetup['oneTimePins'] = [];
+  const existingUsers: string[] = [];
   for (const user of USERS) {
     try {
       await store.createUser({ ...user, locationId: LOCATION.id }, 'demo');
     } catch (err) {
       if (!(err instanceof Conflict)) throw err;
-      usersExisted = true;
+      existingUsers.push(user.id);
+      continue;
     }
+    oneTimePins.push({ userId: user.id, extension: user.extension, pin: await store.issueRandomPin(user.id, 'demo') });
   }
-  return { defaultPin, usersExisted };
+  return { defaultPin: undefined, oneTimePins, existingUsers };
 }
 
 function redisServerOnPath(): boolean {
@@ -102,7 +131,7 @@ function redisServerOnPath(): boolean {
  * The demo's pepper. Given one (PIN_PEPPER / PIN_PEPPER_FILE), that one, checked like the
  * application's. Otherwise: with the demo's own throwaway Redis, a fresh random pepper per run
  * (nothing outlives the run, so nothing needs a pepper that does); with a Redis of the
- * user's (REDIS_URL), the public development pepper, so that the next run against the same
+ * user's (--redis-url), the public development pepper, so that the next run against the same
  * Redis still matches its fingerprint.
  */
 function demoPepper(ownRedis: boolean): Record<string, string | undefined> {
@@ -111,13 +140,18 @@ function demoPepper(ownRedis: boolean): Record<string, string | undefined> {
   return { PIN_PEPPER: randomBytes(32).toString('hex') };
 }
 
-export async function startDemo(opts: { timeScale: number; portalTimingScale: number }): Promise<DemoSetup> {
+/**
+ * `redisUrl`: a Redis of the user's, given explicitly (--redis-url); otherwise the demo starts
+ * its own (an exported REDIS_URL is never used: the demo must not write into real data).
+ * `keepLog`: leave the log file at the end (otherwise it is removed).
+ */
+export async function startDemo(opts: { timeScale: number; portalTimingScale: number; redisUrl?: string; keepLog?: boolean }): Promise<DemoSetup> {
   const logFile = path.join(tmpdir(), `voice-portal-demo-${process.pid}.log`);
   const logger = demoLogger(logFile);
   let redis: TestRedis | undefined;
-  let redisUrl = process.env.REDIS_URL;
+  let redisUrl = opts.redisUrl;
   if (!redisUrl) {
-    if (!redisServerOnPath()) throw new Error('redis-server is not on PATH: install it (apt-get install redis-server) or set REDIS_URL');
+    if (!redisServerOnPath()) throw new Error('redis-server is not on PATH: install it (apt-get install redis-server) or pass --redis-url <url>');
     redis = await startTestRedis({ restartable: true }); // always a child redis-server, no persistence
     redisUrl = redis.url;
   }
@@ -154,22 +188,32 @@ export async function startDemo(opts: { timeScale: number; portalTimingScale: nu
       logger.on('finish', () => resolve());
       logger.end();
     });
+    if (!opts.keepLog) rmSync(logFile, { force: true });
   };
   try {
     await waitUntil(() => double.registeredApps().includes(config.ari.app), 15_000, 'the portal connects to the simulated PBX');
-    const seeded = await seed(admin);
+    const seeded = redis ? await seedOwn(admin) : await seedOutside(admin);
     // As the shipped dialplan (asterisk-conf/extensions.conf): the portal extension and the
     // voicemail key are dialled from the organisation's own phones (marked `internal`, so
     // own-phone logins work); the portal number comes in from a trunk (unmarked, untrusted).
     const internal = new Set([LOCATION.portalExtension, '*97']);
     const fromTrunk = new Set([LOCATION.portalNumber, LOCATION.portalNumber.slice(1)]);
+    const extensions = new Set(USERS.map((u) => u.extension));
     return {
       double,
       app,
       ...seeded,
       logFile,
       redisUrl,
-      stasisArgs: (dialled) => (internal.has(dialled) ? ['portal', LOCATION.id, 'internal'] : fromTrunk.has(dialled) ? ['portal', LOCATION.id] : []),
+      stasisArgs: (dialled) =>
+        internal.has(dialled)
+          ? ['portal', LOCATION.id, 'internal']
+          : fromTrunk.has(dialled)
+            ? ['portal', LOCATION.id]
+            : extensions.has(dialled)
+              ? ['deposit', dialled, 'unavailable'] // Dial() unanswered → voicemail
+              : [],
+      rings: (dialled) => extensions.has(dialled),
       close,
     };
   } catch (err) {

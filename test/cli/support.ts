@@ -1,8 +1,9 @@
 /**
  * Running the admin CLI as a child process, as an operator would.
  *
- * How it is run: `prepareCli()` transpiles `src/**\/*.ts` once per test file with the
- * project's compiler options (typescript's transpileModule: what `tsc` emits file by file,
+ * How it is run: `transpileSources()` transpiles `src/**\/*.ts` once per test run (jest's
+ * global setup, test/support/global-build.ts; once per test file when a file runs without it)
+ * with the project's compiler options (typescript's transpileModule: what `tsc` emits file by file,
  * since tsconfig sets isolatedModules; the same as ts-node's transpile-only mode) into a
  * temporary directory laid out like the build (`<dir>/src/cli/main.js` plus the Lua files
  * beside the store, and package.json), and every run is `node <dir>/src/cli/main.js …`.
@@ -15,7 +16,7 @@
  * never leak in.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
@@ -44,8 +45,11 @@ function compilerOptions(): ts.CompilerOptions {
   return { ...parsed.options, sourceMap: false, declaration: false, noEmit: false };
 }
 
-export function prepareCli(): PreparedCli {
-  const dir = mkdtempSync(join(tmpdir(), 'voice-portal-cli-'));
+/**
+ * Writes the transpiled sources into `dir`, laid out like the build. Synchronous, about 2 s
+ * on an idle machine and many times that on a busy one: hence once per run, not per file.
+ */
+export function transpileSources(dir: string): void {
   const options = compilerOptions();
   const walk = (from: string): void => {
     for (const entry of readdirSync(from, { withFileTypes: true })) {
@@ -62,6 +66,19 @@ export function prepareCli(): PreparedCli {
   walk(join(REPO, 'src'));
   cpSync(join(REPO, 'src', 'store', 'lua'), join(dir, 'src', 'store', 'lua'), { recursive: true });
   cpSync(join(REPO, 'package.json'), join(dir, 'package.json'));
+}
+
+/** Where the global setup left the run's build (read-only for every test file). */
+export const SHARED_BUILD_ENV = 'VOICE_PORTAL_TEST_BUILD';
+
+export function prepareCli(): PreparedCli {
+  const shared = process.env[SHARED_BUILD_ENV];
+  if (shared && existsSync(join(shared, 'src', 'cli', 'main.js'))) {
+    // Shared by every file of the run: the global teardown removes it.
+    return { main: join(shared, 'src', 'cli', 'main.js'), cwd: shared, cleanup: () => undefined };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'voice-portal-cli-'));
+  transpileSources(dir);
   return { main: join(dir, 'src', 'cli', 'main.js'), cwd: dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -127,6 +144,21 @@ export function makeRunner(cli: () => PreparedCli, redisUrl: () => string): Runn
 }
 
 /** Start the CLI without waiting for it (audit --follow, terminal sessions). */
+/**
+ * How long starting the CLI takes on this machine right now (`--version`, the slower of two
+ * runs): the part of a run's wall-clock time that belongs to the machine, not the command.
+ * A test that bounds how long a command waits subtracts it, so that cores busy with other
+ * work do not fail it, while a command that waits seconds too long still does.
+ */
+export function startupMs(cli: PreparedCli): number {
+  const once = (): number => {
+    const started = Date.now();
+    spawnSync(process.execPath, [cli.main, '--version'], { cwd: cli.cwd, env: cleanEnv({ PATH: process.env.PATH, NODE_PATH: join(REPO, 'node_modules') }), timeout: 60_000 });
+    return Date.now() - started;
+  };
+  return Math.max(once(), once());
+}
+
 export function spawnAdmin(cli: PreparedCli, redisUrl: string, args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
   return spawn(process.execPath, [cli.main, ...args], { cwd: cli.cwd, env: cleanEnv({ ...baseEnv(redisUrl), ...env }) });
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- hash [--count 20] [--check]`: how long one PIN verification takes with
- * CURRENT_HASH_PARAMS on this machine (target 20-60 ms, SPEC §9 / task B1), plus the costs
- * that must match it: a failed verification and dummyVerify (unknown mailboxes).
+ * CURRENT_HASH_PARAMS on this machine (target 20-60 ms: slow for a guesser, unnoticed by a
+ * caller), plus the costs that must match it: a failed verification and dummyVerify (unknown
+ * mailboxes).
  * --check exits with status 1 when the median verification is outside the target.
  * The benchmark PIN and pepper are random and never printed.
  */

@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- lockout-race [--attempts 50]`: N wrong-PIN verifications of ONE mailbox,
  * all at once, spread over 10 store connections (as 10 application instances would be).
- * SPEC §3 rule 3 / §9: reserve-then-evaluate means at most `maxFailures` of them may ever be
- * compared with the hash, whatever the concurrency. Counts the comparisons with a PinHasher
- * that wraps the real one (real scrypt cost) and exits with status 1 if more than
+ * Failure counting is atomic across calls and instances (reserve-then-evaluate): at most
+ * `maxFailures` of them may ever be compared with the hash, whatever the concurrency. Counts
+ * the comparisons with a PinHasher that wraps the real one (real scrypt cost) and exits with
+ * status 1 if more than
  * maxFailures were evaluated, if any attempt failed, or if the mailbox did not end locked
  * (or ended locked with fewer attempts than maxFailures).
  * The PINs are random and never printed.

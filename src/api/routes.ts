@@ -60,7 +60,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'PUT',
     path: '/users/{userId}/pin',
     operationId: 'setPin',
-    summary: 'Self-service: set a new PIN (whole PIN policy); unlocks the mailbox; works at once, no forced change (SPEC §8)',
+    summary: 'Self-service: set a new PIN (whole PIN policy); unlocks the mailbox; works at once, no forced change',
     scopes: ANY,
     params: s.userIdParams,
     body: s.pinBody,

@@ -112,7 +112,7 @@ export class SelfService {
     };
   }
 
-  /** SPEC §8 "self-service set PIN": the whole policy; unlocks; no forced change. Throws PinRejected. */
+  /** Self-service set PIN: the whole PIN policy applies; it unlocks the mailbox and the new PIN works at once, with no forced change. Throws PinRejected. */
   async setPin(userId: string, pin: string, actor: Actor): Promise<UserView> {
     await this.requireUser(userId);
     await this.deps.store.selfServiceSetPin(userId, pin, actor);

@@ -29,7 +29,7 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
-/** Redis must answer within this long (SPEC: exit 3 "within 2 s"). */
+/** Redis must answer within this long, else the command fails with exit code 3 (unavailable). */
 export const CONNECT_DEADLINE_MS = 2000;
 /** How long one readiness probe may wait (the store's own wait for a connection). */
 const PROBE_MS = 500;

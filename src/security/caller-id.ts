@@ -1,5 +1,6 @@
 /**
- * Canonical form of a calling number for the spray throttle (issue #11, SPEC §10).
+ * Canonical form of a calling number for the spray throttle (issue #11): throttle buckets are
+ * keyed on it.
  *
  * A caller who can set any caller ID must not get a fresh throttle bucket by re-spelling one
  * number: `+33612345999`, `0033612345999`, `033612345999` and `612345999` dialled into a

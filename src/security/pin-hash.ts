@@ -1,8 +1,8 @@
 /**
- * PIN and passcode hashing (SPEC §9): scrypt over HMAC-SHA256(pepper, pin), a random 16-byte
- * salt per hash, the cost parameters written into the stored string so that old hashes keep
- * verifying after the cost is raised (and are flagged for rehashing), and constant-time
- * comparison.
+ * PIN and passcode hashing (slow, salted, keyed with a pepper that is not in Redis): scrypt
+ * over HMAC-SHA256(pepper, pin), a random 16-byte salt per hash, the cost parameters written
+ * into the stored string so that old hashes keep verifying after the cost is raised (and are
+ * flagged for rehashing), and constant-time comparison.
  *
  * Stored format (no PIN material other than the salted hash):
  *   scrypt$v1$N=16384,r=8,p=1$<salt, base64>$<derived key, base64>
@@ -206,11 +206,11 @@ const FINGERPRINT_LABEL = 'voice-portal pepper fingerprint';
 
 /**
  * The identifier of the pepper stored in Redis, so that the application and the CLI refuse
- * to write or verify PINs with a different pepper (SPEC §9). It is a PIN hash of a fixed
- * label (same format, same scrypt cost, a random salt): someone holding a Redis dump who tries
- * to guess the pepper from it pays exactly what a guess against a PIN hash costs, and gains
- * nothing over attacking a PIN hash directly. Salted, so two deployments with the same pepper
- * do not show it. `params`: tests pass cheap ones.
+ * to write or verify PINs with a different pepper (a PIN hashed with another one would never
+ * verify again). It is a PIN hash of a fixed label (same format, same scrypt cost, a random
+ * salt): someone holding a Redis dump who tries to guess the pepper from it pays exactly what
+ * a guess against a PIN hash costs, and gains nothing over attacking a PIN hash directly.
+ * Salted, so two deployments with the same pepper do not show it. `params`: tests pass cheap ones.
  */
 export function pepperFingerprint(pepper: string, params: HashParams = CURRENT_HASH_PARAMS): Promise<string> {
   return hashPin(FINGERPRINT_LABEL, pepper, params);

@@ -1,13 +1,13 @@
 /**
- * The organisation's PIN policy (SPEC §7) and the checks that need no hashes. The store adds
- * the two checks that do ('used-recently' against the history, 'is-default' against the
- * default PIN) with matchesAnyHash from ./pin-hash.
+ * The organisation's PIN policy (docs/admin-guide.md, "PIN rules") and the checks that need
+ * no hashes. The store adds the two checks that do ('used-recently' against the history,
+ * 'is-default' against the default PIN) with matchesAnyHash from ./pin-hash.
  *
  * Checks run in this order, so that the reason spoken to the caller is the most useful one:
  *   not-digits, too-short, too-long, too-simple, contains-number, too-common
  * (then, in the store: used-recently, is-default).
  *
- * Decisions where SPEC §7 is silent:
+ * Decisions the rules as written leave open:
  * - An empty entry is 'too-short' (it is all digits, there are just none).
  * - Runs do not wrap around: 8901 and 1098 are not runs (people do not think of 9→0 as "next").
  * - "Made of one block of 2 or 3 digits repeated" also covers a trailing partial block once
@@ -47,7 +47,7 @@ export const DEFAULT_PIN_POLICY: PinPolicy = Object.freeze({
   refuseCommonPins: true,
 });
 
-/** Limits an administrator may set (SPEC §7: minimum anywhere from 4 to 15, at most 30). */
+/** Limits an administrator may set (the minimum length anywhere from 4 to 15, the maximum at most 30). */
 export const POLICY_LIMITS = Object.freeze({
   minLength: { min: 4, max: 15 },
   maxLength: { max: 30 },
@@ -228,7 +228,7 @@ export function checkPinForUser(pin: string, policy: PinPolicy, ctx: PinContext)
   return common(pin, policy);
 }
 
-/** The location's admin passcode follows the same length and triviality rules (SPEC §7). */
+/** The location's admin passcode follows the same length and triviality rules as a PIN. */
 export function checkAdminPasscode(pin: string, policy: PinPolicy): PinRejection | null {
   return checkPinShape(pin, policy);
 }

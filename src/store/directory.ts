@@ -112,8 +112,8 @@ export async function resolveDial(ctx: StoreContext, dialled: string | undefined
 }
 
 /**
- * SPEC §9 ("refuse `*` logins from callers outside the organisation"): true when the calling
- * number is a user's extension or phone number, or a location's portal number.
+ * For the policy that refuses `*` logins from callers outside the organisation: true when the
+ * calling number is a user's extension or phone number, or a location's portal number.
  */
 export async function isOrganisationCaller(ctx: StoreContext, callerNumber: string | undefined): Promise<boolean> {
   const match = await resolveDial(ctx, callerNumber);

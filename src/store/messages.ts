@@ -1,7 +1,7 @@
 /**
- * Voice messages (SPEC §5 "Leaving a message", issue step 6): the list of a user's messages
- * and their flags live in Redis; the audio is an Asterisk stored recording named
- * `voice-portal/vm/<userId>/<messageId>` (`messageRecordingName`).
+ * Voice messages (left by a caller whose call to a user is not answered; issue step 6): the
+ * list of a user's messages and their flags live in Redis; the audio is an Asterisk stored
+ * recording named `voice-portal/vm/<userId>/<messageId>` (`messageRecordingName`).
  *
  * A separate class from `Store` on its own connection (same fail-fast options, same
  * StoreUnavailable mapping): the messages of one user share the user's hash tag `{u:<id>}`,
@@ -169,7 +169,7 @@ export class MessageStore {
     });
   }
 
-  /** New messages then saved ones, each oldest first (SPEC §5 key 1). */
+  /** New messages then saved ones, each oldest first: the order key 1 of the main menu plays them in. */
   list(userId: string): Promise<VoiceMessage[]> {
     requireIds(userId);
     return this.guard(async () => {

@@ -1,5 +1,6 @@
 /**
- * PIN state operations of SPEC §8 (each one Lua script on the user's or location's keys),
+ * PIN state operations: reset, random one-time PIN, self-service set, change, unlock, the
+ * default PIN and admin passcodes (each one Lua script on the user's or location's keys),
  * followed by their audit entry. The PIN policy is checked before anything is written.
  */
 import { checkAdminPasscode, checkPinForUser, checkPinShape, type PinPolicy } from '../security/pin-policy';
@@ -20,7 +21,10 @@ interface PinStateChange {
 
 const flag = (value: boolean | 'keep'): string => (value === 'keep' ? 'keep' : value ? '1' : '0');
 
-/** Apply one row of the SPEC §8 table atomically. Returns whether the mailbox was locked. */
+/**
+ * Apply one row of the table "What each operation leaves behind" (docs/admin-guide.md)
+ * atomically. Returns whether the mailbox was locked.
+ */
 async function applyPinState(ctx: StoreContext, userId: string, change: PinStateChange, policy: PinPolicy): Promise<{ wasLocked: boolean }> {
   const reply = replyArray(
     await ctx.scripts.run(
@@ -181,7 +185,7 @@ export async function markNameRecorded(ctx: StoreContext, userId: string, actor:
   await ctx.record({ type: 'name-recorded', actor, userId, outcome: 'ok' });
 }
 
-/** The default PIN must pass the rules that do not depend on a user (SPEC §7). */
+/** The default PIN must pass the rules that do not depend on a user (length, triviality, common PINs). */
 export async function setDefaultPin(ctx: StoreContext, pin: string, actor: Actor): Promise<void> {
   await ctx.ensurePepper();
   const policy = await ctx.policy();

@@ -115,7 +115,7 @@ export function toLocation(raw: RawRecord): Location | null {
 
 /**
  * The digits under which a number or extension is dialled and indexed: a leading `+` is
- * ignored (SPEC §2). Null when what remains is not 1-15 digits.
+ * ignored (callers and trunks write E.164 numbers either way). Null when what remains is not 1-15 digits.
  */
 export function dialDigits(value: string | undefined): string | null {
   if (value === undefined) return null;

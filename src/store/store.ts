@@ -1,6 +1,7 @@
 /**
  * The Store: the only way the portal flows and the CLI reach Redis. Operations speak the
- * vocabulary of SPEC §8; every one fails fast with StoreUnavailable while Redis is down.
+ * vocabulary of the administrator guide (docs/admin-guide.md: reset, unlock, default PIN...);
+ * every one fails fast with StoreUnavailable while Redis is down.
  */
 import type { RedisConfig } from '../config';
 import type { Logger } from '../log';
@@ -119,7 +120,7 @@ export class Store {
     return this.ctx.guard(() => verify.verifyAdminPasscode(this.ctx, locationId, passcode, callerNumber, origin));
   }
 
-  // ---- PIN state (SPEC §8 table) -----------------------------------------------------------
+  // ---- PIN state (docs/admin-guide.md, "What each operation leaves behind") ----------------
 
   /** The logged-in user chooses a new PIN (policy, history, not the default); clears must-change. Throws PinRejected. */
   changePin(userId: string, pin: string, actor: Actor): Promise<void> {
@@ -250,7 +251,7 @@ export class Store {
   }
 
   /**
-   * SPEC §9: true when the calling number is a user's extension or number, or a location's
+   * True when the calling number is a user's extension or number, or a location's
    * portal number. With `getPolicy().refuseOutsideStarLogin`, the portal refuses `*` logins
    * from callers for whom this is false. Never throws for odd input (false).
    */

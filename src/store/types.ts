@@ -4,18 +4,18 @@ import type { PinPolicy } from '../security/pin-policy';
 export type { PinPolicy };
 
 /**
- * The organisation's policy as the store keeps it: the PIN policy (SPEC §7) plus the
- * organisation settings that go with it. A superset of PinPolicy, so it can be passed
- * wherever a PinPolicy is expected.
+ * The organisation's policy as the store keeps it: the PIN policy (digits, lengths, history,
+ * triviality, lockout) plus the organisation settings that go with it. A superset of
+ * PinPolicy, so it can be passed wherever a PinPolicy is expected.
  */
 export interface OrgPolicy extends PinPolicy {
   /**
-   * SPEC §9: refuse `*` logins (someone else's mailbox, typed at the mailbox prompt) from
+   * Refuse `*` logins (someone else's mailbox, typed at the mailbox prompt) from
    * callers outside the organisation, i.e. when `isOrganisationCaller(callerId)` is false.
    * Default false. Enforced by the portal, not by the store.
    */
   refuseOutsideStarLogin: boolean;
-  // ---- issue #11: against an outside attacker (SPEC §10) ----
+  // ---- issue #11: against an outside attacker (untrusted calls, sprays from many numbers) ----
   /**
    * Failures from untrusted calls (not marked `internal` by the dialplan) per location per
    * hour, across every calling number; past it, untrusted logins at that location hear

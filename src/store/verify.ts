@@ -1,7 +1,8 @@
 /**
  * Login: a user's PIN (verifyUserPin) and a location's admin passcode (verifyAdminPasscode).
  *
- * Order of one attempt (SPEC §3 rule 3, §9, §10), each step safe if the process dies after it:
+ * Order of one attempt (reserve-then-evaluate: counted before the PIN is compared, so a
+ * hang-up or a crash leaves it counted), each step safe if the process dies after it:
  * 1. Pepper check (PepperMismatch: nothing evaluated).
  * 2. Throttles, unless the caller is on the target mailbox's own phone (which takes a call
  *    the dialplan marked trusted: issue #11): the attempt is RESERVED before any PIN is
@@ -12,7 +13,8 @@
  *    incremented atomically, before the hash is compared; at maxFailures counted and still
  *    pending, the attempt is refused, not counted. A mailbox number nobody has is a phantom
  *    subject counted the same way, so it "locks" like a real one; a mailbox with no PIN is
- *    counted like a wrong PIN, except on its owner's own trusted phone (SPEC §3 rule 9).
+ *    counted like a wrong PIN, except on its owner's own trusted phone (where the caller is
+ *    told no passcode is set yet).
  * 4. The hash is compared (slow, off the event loop).
  * 5. Settlement: correct → settle_success settles the attempts counted up to this one (not
  *    those reserved after it) unless a lock or a generation change happened meanwhile;

@@ -3,7 +3,7 @@
  * up after each step (a prompt starting, half-way through it, waiting for a key, half an
  * entry typed, right after `#`, in the middle of a recording). After each:
  * - the engine holds nothing for that channel (call object, flow, verb timers, listeners);
- * - the mailbox is in a state the spec allows (see checks.ts);
+ * - the mailbox is in a state the portal's rules allow (see checks.ts);
  * - the next call logs in and is asked for what is still required.
  * A complete run of each flow first checks the step list itself.
  */

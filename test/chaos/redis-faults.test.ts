@@ -1,5 +1,6 @@
 /**
- * Issue #13 item 2, Redis faults at every step (SPEC §9): with the application's path to
+ * Issue #13 item 2, Redis faults at every step (callers hear "temporarily unavailable", nothing
+ * is half-written, the application recovers by itself): with the application's path to
  * Redis broken while calls stand at each step of each flow —
  * - stopped: the redis-server process frozen (SIGSTOP): connections open, nothing answered;
  * - reset: every connection reset and new ones refused (the proxy answers RST);
@@ -146,7 +147,7 @@ async function batch(points: Point[], kind: FaultKind): Promise<void> {
     const leaks = await engineLeaks(h, call.channelId);
     tally.leaks += leaks.length;
     tally.problem(where, leaks);
-    // Redis is back: the state is one the spec allows, and the next call works.
+    // Redis is back: the state is one the portal's rules allow, and the next call works.
     const report = await once(() => checkMailbox(h, r.x, { allowPending: true }));
     const state = [...report.problems, ...(r.x.locationId !== 'paris' ? await checkLocation(h, r.x) : []), ...(await nextCallWorks(h, r.x, report))];
     if (state.length > 0) tally.inconsistent += 1;

@@ -305,39 +305,63 @@ describe('asterisk-conf/http.conf, ari.conf, modules.conf', () => {
 
 describe('asterisk-conf/docker/entrypoint.sh', () => {
   const script = path.join(CONF_DIR, 'docker', 'entrypoint.sh');
+  const ARI = { ARI_PASSWORD: 'Zx9-k.2_~Q7wLm3vR8tY' };
+  const SIP = { SIP_PASSWORD_1001: 'a1b2c3d4e5f6a7b8', SIP_PASSWORD_1002: 'Q.w-e_r~t9y8u7' };
   let work: string;
   beforeEach(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'vp-entrypoint-'));
   });
   afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+  const etc = () => path.join(work, 'etc');
 
-  const run = (env: Record<string, string>) =>
+  const run = (env: Record<string, string>, confDir = CONF_DIR) =>
     spawnSync('sh', [script, 'sh', '-c', 'echo started'], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', VOICE_PORTAL_CONF: CONF_DIR, ASTERISK_ETC: path.join(work, 'etc'), IMAGE_ENTRYPOINT: path.join(work, 'none'), ...env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', VOICE_PORTAL_CONF: confDir, ASTERISK_ETC: etc(), IMAGE_ENTRYPOINT: path.join(work, 'none'), ...env },
       encoding: 'utf8',
       timeout: 10000,
     });
+  /** A copy of asterisk-conf/ whose pjsip.conf is `pjsip`: a site's own phones. */
+  const confWith = (pjsip: string): string => {
+    const dir = path.join(work, 'conf');
+    fs.mkdirSync(dir);
+    for (const name of fs.readdirSync(CONF_DIR).filter((n) => n.endsWith('.conf'))) fs.copyFileSync(path.join(CONF_DIR, name), path.join(dir, name));
+    fs.writeFileSync(path.join(dir, 'pjsip.conf'), pjsip);
+    return dir;
+  };
+  /** Refused: exit 1, one line on stderr naming what to set, nothing installed, nothing started. */
+  const expectRefused = (result: ReturnType<typeof run>, message: RegExp) => {
+    expect(result.status).toBe(1);
+    expect(result.stdout).not.toContain('started');
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+    expect(fs.existsSync(etc())).toBe(false);
+  };
 
-  test('installs the snippets, puts ARI_PASSWORD into ari.conf (mode 600), never prints it, then runs the command', () => {
-    const password = 'Zx9-k.2_~Q7wLm3vR8tY';
-    const result = run({ ARI_PASSWORD: password });
+  test('installs the snippets, puts ARI_PASSWORD into ari.conf and each SIP_PASSWORD_<ext> into pjsip.conf (mode 600), never prints them, then runs the command', () => {
+    const result = run({ ...ARI, ...SIP });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('started');
-    expect(result.stdout + result.stderr).not.toContain(password);
-    const etc = path.join(work, 'etc');
-    for (const name of ['extensions.conf', 'http.conf', 'modules.conf', 'pjsip.conf']) {
-      expect(fs.readFileSync(path.join(etc, name), 'utf8')).toBe(fs.readFileSync(path.join(CONF_DIR, name), 'utf8'));
+    for (const secret of [...Object.values(ARI), ...Object.values(SIP)]) expect(result.stdout + result.stderr).not.toContain(secret);
+    for (const name of ['extensions.conf', 'http.conf', 'modules.conf']) {
+      expect(fs.readFileSync(path.join(etc(), name), 'utf8')).toBe(fs.readFileSync(path.join(CONF_DIR, name), 'utf8'));
     }
-    const ari = parseAsteriskConf(fs.readFileSync(path.join(etc, 'ari.conf'), 'utf8'));
-    expect(setting(ari, section(ari, 'voice-portal'), 'password')).toBe(password);
-    expect(fs.statSync(path.join(etc, 'ari.conf')).mode & 0o777).toBe(0o600);
+    const ari = parseAsteriskConf(fs.readFileSync(path.join(etc(), 'ari.conf'), 'utf8'));
+    expect(setting(ari, section(ari, 'voice-portal'), 'password')).toBe(ARI.ARI_PASSWORD);
+    const installed = fs.readFileSync(path.join(etc(), 'pjsip.conf'), 'utf8');
+    const pjsip = parseAsteriskConf(installed);
+    const passwords = Object.fromEntries(objectsOfType(pjsip, 'auth').map((a) => [a.name, setting(pjsip, a, 'password')]));
+    expect(passwords).toEqual({ '1001': SIP.SIP_PASSWORD_1001, '1002': SIP.SIP_PASSWORD_1002 });
+    // only the two password lines changed
+    const source = fs.readFileSync(path.join(CONF_DIR, 'pjsip.conf'), 'utf8').split('\n');
+    const changed = installed.split('\n').filter((line, i) => line !== source[i]);
+    expect(changed).toEqual([`password = ${SIP.SIP_PASSWORD_1001}`, `password = ${SIP.SIP_PASSWORD_1002}`]);
+    for (const name of ['ari.conf', 'pjsip.conf']) expect(fs.statSync(path.join(etc(), name)).mode & 0o777).toBe(0o600);
   });
 
   test('reads ARI_PASSWORD_FILE when ARI_PASSWORD is not set', () => {
     const secretFile = path.join(work, 'ari_password');
     fs.writeFileSync(secretFile, '0123456789abcdef0123\n');
-    expect(run({ ARI_PASSWORD_FILE: secretFile }).status).toBe(0);
-    const ari = parseAsteriskConf(fs.readFileSync(path.join(work, 'etc', 'ari.conf'), 'utf8'));
+    expect(run({ ARI_PASSWORD_FILE: secretFile, ...SIP }).status).toBe(0);
+    const ari = parseAsteriskConf(fs.readFileSync(path.join(etc(), 'ari.conf'), 'utf8'));
     expect(setting(ari, section(ari, 'voice-portal'), 'password')).toBe('0123456789abcdef0123');
   });
 
@@ -347,11 +371,38 @@ describe('asterisk-conf/docker/entrypoint.sh', () => {
     ['too short', { ARI_PASSWORD: 'abc123' }],
     ['with a ";" (a comment in ari.conf)', { ARI_PASSWORD: 'abcdefghijklmnop;x' }],
     ['with "&" (breaks the WebSocket URL)', { ARI_PASSWORD: 'abcdefghijklmnop&x' }],
-  ])('refuses to start with a password %s', (_what, env: Record<string, string>) => {
-    const result = run(env);
-    expect(result.status).not.toBe(0);
-    expect(result.stdout).not.toContain('started');
-    expect(result.stderr).toMatch(/ARI_PASSWORD/);
-    expect(fs.existsSync(path.join(work, 'etc', 'ari.conf'))).toBe(false);
+  ])('refuses to start with an ARI password %s', (_what, env: Record<string, string>) => {
+    expectRefused(run({ ...SIP, ...env }), /ARI_PASSWORD/);
+  });
+
+  test.each([
+    ['1001 unset', { SIP_PASSWORD_1002: SIP.SIP_PASSWORD_1002 }, /set SIP_PASSWORD_1001 in \.env/],
+    ['1002 empty', { SIP_PASSWORD_1001: SIP.SIP_PASSWORD_1001, SIP_PASSWORD_1002: '' }, /set SIP_PASSWORD_1002 in \.env/],
+    ['1002 still the placeholder', { SIP_PASSWORD_1001: SIP.SIP_PASSWORD_1001, SIP_PASSWORD_1002: 'change-me-1002' }, /set SIP_PASSWORD_1002 in \.env/],
+    ['1001 too short', { ...SIP, SIP_PASSWORD_1001: 'abc12345' }, /SIP_PASSWORD_1001 must be 12\+ characters/],
+    ['1001 with a ";" (a comment in pjsip.conf)', { ...SIP, SIP_PASSWORD_1001: 'abcdefghijkl;x' }, /SIP_PASSWORD_1001 must be 12\+ characters/],
+  ])('refuses to start with SIP_PASSWORD_%s, naming the variable', (_what, env: Record<string, string>, message) => {
+    expectRefused(run({ ...ARI, ...env }), message);
+  });
+
+  test("a site's own phone with a change-me-<ext> placeholder needs its SIP_PASSWORD_<ext>", () => {
+    const conf = confWith('[1003]\ntype = auth\nauth_type = userpass\nusername = 1003\npassword = change-me-1003\n');
+    expectRefused(run({ ...ARI, ...SIP }, conf), /set SIP_PASSWORD_1003 in \.env, the SIP password of phone 1003/);
+    const result = run({ ...ARI, SIP_PASSWORD_1003: 'x'.repeat(12) + '-1003' }, conf);
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(path.join(etc(), 'pjsip.conf'), 'utf8')).toContain(`password = ${'x'.repeat(12)}-1003\n`);
+  });
+
+  test('a placeholder password without an extension suffix has no variable: refused with its line number', () => {
+    const conf = confWith('[trunk]\ntype = auth\nusername = trunk\npassword = change-me ; the provider\'s\n');
+    expectRefused(run({ ...ARI, ...SIP }, conf), /pjsip\.conf line 4 has a placeholder password/);
+  });
+
+  test('a pjsip.conf with real passwords needs no variable and is installed as it is, mode 600', () => {
+    const pjsip = '[1001]\ntype = auth\nauth_type = userpass\nusername = 1001\npassword = s3cret-written-by-hand\n';
+    const result = run(ARI, confWith(pjsip));
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(path.join(etc(), 'pjsip.conf'), 'utf8')).toBe(pjsip);
+    expect(fs.statSync(path.join(etc(), 'pjsip.conf')).mode & 0o777).toBe(0o600);
   });
 });

@@ -18,6 +18,8 @@ interface Service {
   network_mode?: string;
   env_file?: string;
   ports?: unknown[];
+  profiles?: string[];
+  depends_on?: Record<string, unknown>;
 }
 const text = fs.readFileSync(path.join(ROOT, 'docker-compose.ha.yml'), 'utf8');
 // Compose's own YAML: merge keys (<<) and !reset.
@@ -50,4 +52,14 @@ test('Redis: a replica of the master and three Sentinels (quorum 2) on the ports
   expect(new Set(ports).size).toBe(3);
   expect(service('app').environment?.REDIS_SENTINELS).toBe(ports.join(','));
   expect(service('app-standby').environment?.REDIS_SENTINELS).toBe(ports.join(','));
+});
+
+test('its Redis services are in the profile "redis", like the base file\'s Redis; the application instances in none and depend on none of them', () => {
+  for (const name of ['redis-replica', 'sentinel-1', 'sentinel-2', 'sentinel-3']) expect({ name, profiles: service(name).profiles }).toEqual({ name, profiles: ['redis'] });
+  expect(service('app').profiles).toBeUndefined();
+  expect(service('app').depends_on).toBeUndefined();
+  expect(service('app-standby').profiles).toBeUndefined();
+  expect(Object.keys(service('app-standby').depends_on ?? {})).toEqual(['app']);
+  // the documented command turns the profile on
+  expect(text).toContain('docker compose -f docker-compose.yml -f docker-compose.ha.yml --profile redis up -d --build');
 });

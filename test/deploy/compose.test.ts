@@ -19,6 +19,7 @@ interface Service {
   ports?: (string | number | { host_ip?: string; published?: string | number; target?: number })[];
   network_mode?: string;
   depends_on?: string[] | Record<string, { condition?: string }>;
+  profiles?: string[];
 }
 interface ComposeFile {
   services: Record<string, Service>;
@@ -61,6 +62,45 @@ describe('docker-compose.yml', () => {
     expect(data).toBeDefined();
     expect(Object.keys(compose.volumes ?? {})).toContain(data!.source);
     for (const port of redis.ports ?? []) expect(String(port)).toMatch(/^127\.0\.0\.1:/);
+  });
+
+  test('by default only the app starts: the bundled Redis and Asterisk are behind the profiles redis and asterisk', () => {
+    const byDefault = Object.entries(compose.services).filter(([, s]) => !s.profiles?.length).map(([name]) => name);
+    expect(byDefault).toEqual(['app']);
+    expect(service('redis').profiles).toEqual(['redis']);
+    expect(service('asterisk').profiles).toEqual(['asterisk']);
+    expect(service('asterisk-sounds').profiles).toEqual(['asterisk']);
+    // A dependency on a service whose profile is off would make `docker compose up app` fail.
+    expect(service('app').depends_on).toBeUndefined();
+    // ... and every dependency of a profiled service is in one of its profiles.
+    for (const [name, s] of Object.entries(compose.services)) {
+      const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
+      for (const dep of deps) expect({ name, dep, profiles: service(dep).profiles }).toEqual({ name, dep, profiles: s.profiles });
+    }
+  });
+
+  test('the bundled Redis is published on loopback at REDIS_HOST_PORT (default 6379), for a host whose own Redis has that port', () => {
+    expect(service('redis').ports).toEqual(['127.0.0.1:${REDIS_HOST_PORT:-6379}:6379']);
+  });
+
+  test('.env.example names every variable docker-compose.yml reads', () => {
+    const example = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+    const text = fs.readFileSync(COMPOSE_FILE, 'utf8').split('\n').filter((line) => !/^\s*#/.test(line)).join('\n');
+    // $$NAME is the container shell's, not compose's
+    const read = new Set([...text.matchAll(/(?<!\$)\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]));
+    expect([...read]).toEqual(expect.arrayContaining(['ARI_PASSWORD', 'SIP_PASSWORD_1001', 'HTTP_PORT', 'REDIS_HOST_PORT']));
+    for (const name of [...read, 'COMPOSE_PROFILES']) expect({ name, listed: new RegExp(`^#?${name}=`, 'm').test(example) }).toEqual({ name, listed: true });
+  });
+
+  test('asterisk: gets ARI_PASSWORD and a SIP_PASSWORD_<ext> for every change-me-<ext> phone of pjsip.conf, unset = empty (its entrypoint refuses; compose does not stop `up app`)', () => {
+    const pjsip = fs.readFileSync(path.join(ROOT, 'asterisk-conf', 'pjsip.conf'), 'utf8');
+    const phones = [...pjsip.matchAll(/^password\s*=\s*change-me-(\w+)\s*$/gm)].map((m) => m[1]);
+    expect(phones).toEqual(['1001', '1002']);
+    const env = Object.fromEntries(environment(service('asterisk')));
+    expect(env).toEqual({
+      ARI_PASSWORD: '${ARI_PASSWORD:-}',
+      ...Object.fromEntries(phones.map((ext) => [`SIP_PASSWORD_${ext}`, `\${SIP_PASSWORD_${ext}:-}`])),
+    });
   });
 
   test('app: built from this repository, configured from .env', () => {
@@ -128,9 +168,18 @@ describe('docker-compose.yml', () => {
       fs.copyFileSync(COMPOSE_FILE, path.join(dir, 'docker-compose.yml'));
       const env = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8').replace(/^ARI_PASSWORD=.*$/m, 'ARI_PASSWORD=0123456789abcdef0123');
       fs.writeFileSync(path.join(dir, '.env'), env);
-      const args = composeBinary === 'docker' ? ['compose', '-f', 'docker-compose.yml', 'config', '-q'] : ['-f', 'docker-compose.yml', 'config', '-q'];
-      const result = spawnSync(composeBinary!, args, { cwd: dir, encoding: 'utf8', timeout: 20000 });
+      const config = (...rest: string[]) => {
+        const args = [...(composeBinary === 'docker' ? ['compose'] : []), '-f', 'docker-compose.yml', 'config', ...rest];
+        return spawnSync(composeBinary!, args, { cwd: dir, encoding: 'utf8', timeout: 20000 });
+      };
+      const result = config('-q');
       expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+      // REDIS_HOST_PORT from .env moves the bundled Redis's host port
+      fs.writeFileSync(path.join(dir, '.env'), `${env}\nREDIS_HOST_PORT=6380\n`);
+      const moved = config();
+      expect(moved.status).toBe(0);
+      expect(moved.stdout).toMatch(/127\.0\.0\.1:6380:6379/);
+      expect(moved.stdout).not.toMatch(/:6379:6379/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

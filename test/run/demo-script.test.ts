@@ -1,7 +1,7 @@
 /**
  * `npm run demo -- --script demo/scenario-1.txt` as a user runs it (the same command line,
- * through ts-node), at 20× speed: the transcript shows SPEC scenario 1 and no PIN but the
- * default one the demo announces; an exported REDIS_URL is ignored and left untouched.
+ * through ts-node), at 20× speed: the transcript shows the first-call scenario (new PIN, name,
+ * menu, then the new PIN on a second call) and no PIN but the default one the demo announces; an exported REDIS_URL is ignored and left untouched.
  */
 import { spawn } from 'node:child_process';
 import Redis from 'ioredis';

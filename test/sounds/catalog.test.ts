@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { plan, readCatalog, readManifest } from '../../scripts/generate-sounds';
 import { CATALOG_LANGUAGES, SOUNDS_DIR, loadCatalog, promptWavPath, wavInfo } from './catalog';
 
-/** Every prompt the portal's steps were specified with (docs: task E, SPEC §3–§6). */
+/** Every prompt the portal's call flows play (login, first call, main menu, admin menu). */
 const REQUIRED_IDS = [
   'welcome', 'welcome-enter-mailbox', 'enter-mailbox', 'enter-passcode', 'invalid-passcode',
   'locked', 'no-passcode-set', 'must-change-passcode', 'enter-new-passcode', 'confirm-passcode',
@@ -41,7 +41,7 @@ describe('sounds/catalog.json', () => {
     expect(entry.fr).not.toBe(entry.en);
   });
 
-  test('uses the exact wording SPEC §2–§4 and the issues give', () => {
+  test('uses the exact wording of the login, lock and first-call prompts', () => {
     expect(catalog.welcome).toEqual({
       en: 'Welcome to your voice portal. Enter your passcode, then press pound. If you are not calling from your own phone, press star.',
       fr: "Bienvenue sur votre portail vocal. Saisissez votre code secret, puis saisissez le dièse. Si vous n'appelez pas depuis votre propre téléphone, appuyez sur la touche étoile.",
@@ -70,7 +70,7 @@ describe('sounds/catalog.json', () => {
     expect(catalog['aa-default-greeting'].en).toBe('Thank you for calling.');
   });
 
-  test('menus announce the keys SPEC §5 assigns', () => {
+  test('menus announce the keys of the main and message menus (docs/user-guide.md)', () => {
     const main = catalog['main-menu'].en;
     for (const key of ['1', '3', '7', '8', '9', 'pound']) expect(main).toContain(`press ${key}`);
     const messages = catalog['message-menu'].en;

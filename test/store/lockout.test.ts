@@ -1,6 +1,6 @@
 /**
- * SPEC §3 rule 3 and §9 against a real Redis: reserve-then-evaluate, the lock, concurrency
- * across many connections, the spray throttle, admin passcode lockout.
+ * Lockout against a real Redis: reserve-then-evaluate (counted before the PIN is compared), the
+ * lock, concurrency across many connections, the spray throttle, admin passcode lockout.
  */
 import Redis from 'ioredis';
 import { startTestRedis, type TestRedis } from '../support/redis';

@@ -1,7 +1,8 @@
 /**
- * The store's operations against a real Redis: every row of the SPEC §8 table, the PIN
- * policy as the store applies it, directory CRUD and its invariants, the default PIN, the
- * pepper check, the audit trail and the lockout webhook.
+ * The store's operations against a real Redis: every row of the table "What each operation
+ * leaves behind" (docs/admin-guide.md), the PIN policy as the store applies it, directory CRUD
+ * and its invariants, the default PIN, the pepper check, the audit trail and the lockout
+ * webhook.
  */
 import Redis from 'ioredis';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
@@ -59,7 +60,7 @@ async function logsIn(user: User, pin: string): Promise<boolean> {
   return (await store.verifyUserPin(user.extension, pin, user.extension)).result === 'ok';
 }
 
-describe('SPEC §8 table, with and without a default PIN', () => {
+describe('what each operation leaves behind, with and without a default PIN', () => {
   afterEach(async () => {
     await store.clearDefaultPin('op');
   });

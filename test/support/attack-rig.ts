@@ -116,7 +116,7 @@ export interface AttemptCall {
   /** Stasis arguments: `['portal', <loc>]` is a trunk call, `[..., 'internal']` an own phone. */
   args: string[];
   extension: string;
-  /** One login per entry: the mailbox, then the PIN (at most 3 per call: SPEC §3 rule 7). */
+  /** One login per entry: the mailbox, then the PIN (at most 3 per call: after 3 failed logins the portal says goodbye). */
   attempts: { mailbox: string; pin: string }[];
 }
 

@@ -230,7 +230,7 @@ describe('leaving a message', () => {
   });
 });
 
-describe('listening (SPEC §5 key 1)', () => {
+describe('listening (main menu key 1)', () => {
   test('next, previous, replay, envelope, save, delete, back', async () => {
     const u = await newUser();
     const t1 = Date.UTC(2026, 2, 2, 8, 5); // Monday 2 March 2026, 09:05 in Paris

@@ -1,4 +1,4 @@
-/** `default-pin set | clear | show`: the organisation-wide PIN new users start with (SPEC §8). */
+/** `default-pin set | clear | show`: the organisation-wide PIN users created after it is set start with (existing users keep theirs). */
 import type { Command } from 'commander';
 import type { DefaultPinInfo } from '../../store';
 import { humanTime, iso, printJson, printLine } from '../output';

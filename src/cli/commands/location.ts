@@ -1,4 +1,4 @@
-/** `location add | set | set-passcode | unlock | list | show | remove` (SPEC §1, §3 rule 6, §8). */
+/** `location add | set | set-passcode | unlock | list | show | remove`: sites, their portal number/extension, language, and the admin passcode (4 failures lock admin access until `unlock` or `set-passcode`). */
 import { Option, type Command } from 'commander';
 import { NotFound, type Location, type LocationChanges, type Store } from '../../store';
 import { confirmDestructive } from '../confirm';

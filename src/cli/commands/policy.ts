@@ -1,4 +1,7 @@
-/** `policy show | set`: the organisation's PIN policy (SPEC §7) and `*`-login setting (SPEC §9). */
+/**
+ * `policy show | set`: the organisation's PIN policy (lengths, history, lockout, throttles) and the
+ * settings that go with it, such as refusing `*` logins from callers outside the organisation.
+ */
 import { Option, type Command } from 'commander';
 import type { OrgPolicy, PolicyChanges } from '../../store';
 import { usage } from '../errors';

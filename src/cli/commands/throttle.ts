@@ -1,4 +1,4 @@
-/** `throttle list | clear <number>`: the per-calling-number spray throttle (SPEC §9). */
+/** `throttle list | clear <number>`: the per-calling-number throttle on wrong PINs across other people's mailboxes. */
 import type { Command } from 'commander';
 import { refused } from '../errors';
 import type { ThrottleBucket } from '../../store';

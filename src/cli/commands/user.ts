@@ -1,5 +1,6 @@
 /**
- * `user add | list | show | set | remove | reset-pin | set-pin | unlock` (SPEC §8 table).
+ * `user add | list | show | set | remove | reset-pin | set-pin | unlock`; what each PIN operation
+ * leaves behind is the table in docs/admin-guide.md ("What each operation leaves behind").
  *
  * The only PIN this module ever prints is a random one-time PIN, once, from the command that
  * created it (`user add --random-pin`, `user reset-pin --random-pin`).

@@ -1,5 +1,7 @@
 --[[
-reserve_attempt: count a login attempt BEFORE its PIN is compared (SPEC §3 rule 3, §10).
+reserve_attempt: count a login attempt BEFORE its PIN is compared (reserve-then-evaluate: an
+attempt whose outcome never arrives stays counted, and no interleaving of calls gets more than
+maxFailures PINs evaluated between two successes).
 Works for a user's PIN, a location's admin passcode and a phantom subject (a mailbox that
 does not exist, counted so that it "locks" like a real one: issue #11). Field names are
 arguments. Time is Redis's own clock (TIME), never the calling instance's.

@@ -1,5 +1,6 @@
 --[[
-set_admin_passcode: a location's new admin passcode; also unlocks admin access (SPEC §3 rule 6).
+set_admin_passcode: a location's new admin passcode; also unlocks admin access
+(locked by maxFailures consecutive wrong admin passcodes, like a mailbox).
 
 KEYS[1]  vp:{l:<id>}:location
 ARGV[1]  the new passcode hash

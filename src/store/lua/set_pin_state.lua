@@ -1,6 +1,7 @@
 --[[
-set_pin_state: every change of a user's PIN state in one step (SPEC §8 table): admin reset,
-random one-time PIN, self-service set, change on the phone.
+set_pin_state: every change of a user's PIN state in one step (the table "What each operation
+leaves behind" in docs/admin-guide.md): admin reset, random one-time PIN, self-service set,
+change on the phone.
 
 KEYS[1]  vp:{u:<id>}:user
 KEYS[2]  vp:{u:<id>}:history   (list of PIN hashes, newest first)

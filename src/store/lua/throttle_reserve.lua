@@ -1,7 +1,8 @@
 --[[
 throttle_reserve: count one login attempt against a throttle window BEFORE any PIN is
-compared (SPEC §9, §10), in a sliding window. Used for a calling number's spray-throttle
-bucket and for a location's limit on failures from untrusted calls. The window runs on
+compared (so a caller past the limit gets no PIN evaluated at all), in a sliding window. Used
+for a calling number's spray-throttle bucket and for a location's limit on failures from
+untrusted calls. The window runs on
 Redis's own clock (TIME), so application instances whose clocks disagree share one window.
 
 KEYS[1]  vp:throttle:<bucket> or vp:{l:<id>}:untrusted-failures (zset: member = attempt

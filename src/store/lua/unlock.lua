@@ -1,6 +1,7 @@
 --[[
-unlock: lift a lock and clear the consecutive-failure count, PIN unchanged (SPEC §8
-"unlock only"). Used for a user's mailbox and for a location's admin access.
+unlock: lift a lock and clear the consecutive-failure count, PIN unchanged ("unlock only":
+must-change and the name to record unchanged too). Used for a user's mailbox and for a
+location's admin access.
 
 KEYS[1]  the subject hash
 ARGV[1]  failures field   ARGV[2] locked-since field   ARGV[3] generation field

@@ -1,8 +1,9 @@
 /**
- * What the spec allows Redis and the engine to hold after a call ended at any point
- * (SPEC §3 rule 3, §4 "hanging up part-way loses nothing", §9), checked against the real
- * state. Each check returns the problems it found (empty = consistent), so a chaos run can
- * count them and report every one at the end.
+ * What Redis and the engine may hold after a call ended at any point (an attempt whose outcome
+ * never arrived stays counted; hanging up part-way loses nothing: a PIN change happened whole
+ * or not at all; nothing is half-written when Redis fails), checked against the real state.
+ * Each check returns the problems it found (empty = consistent), so a chaos run can count them
+ * and report every one at the end.
  */
 import type { SimCall } from '../../double/control';
 import { hears } from '../../support/portal-harness';
@@ -59,7 +60,7 @@ export interface StateReport {
 }
 
 /**
- * The mailbox's state is one the spec allows:
+ * The mailbox's state is one the portal's rules allow:
  * - failures between the wrong PINs answered and the wrong PINs typed (reserve-then-evaluate:
  *   an attempt whose outcome never arrived stays counted), never locked here;
  * - exactly one candidate PIN works; the new one only with the change complete;

@@ -11,7 +11,7 @@ export interface ChaosCounts {
   points: number;
   /** Faults injected (hang-ups included). */
   faults: number;
-  /** Calls that ended as the spec allows (completed, or "temporarily unavailable"). */
+  /** Calls that ended as the rules allow (completed, or "temporarily unavailable"). */
   clean: number;
   /** Calls that did not (silence past the bound, a crash, a wrong prompt). */
   bad: number;

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { recordingFilesVia, startAriEngine, type AriEngine, type ReconnectOptions } from './ari';
+import { recordingFilesOverHttp, startAriEngine, type AriEngine, type ReconnectOptions } from './ari';
 import type { AriServerConfig, Config } from './config';
 import { LeaseKeeper, type LeaseState } from './ha/lease-keeper';
 import type { Logger } from './log';
@@ -266,7 +266,7 @@ async function resyncLamps(store: Store, lamps: LampsOnServers, server: string, 
 /** Issue #16: the worker that sends the queued e-mails, in the background of this process. */
 function startMailWorker(config: Config, store: Store, messages: MessageStore, engine: AriEngine, lamps: MailboxLamps, logger: Logger, options: AppOptions): MailWorker {
   const mailConfig = config.mail as NonNullable<Config['mail']>;
-  const files = recordingFilesVia(config.ari);
+  const files = recordingFilesOverHttp(config.ari);
   const worker = new MailWorker({
     store,
     messages,

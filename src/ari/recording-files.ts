@@ -1,7 +1,9 @@
 /**
- * Stored recordings over ARI's plain REST interface, for the self-service HTTP API (issue
- * #15): the audio of a message or greeting (`GET /ari/recordings/stored/{name}/file`, Asterisk
- * 14+, the WAV as Asterisk stored it), and the exists / delete / list operations.
+ * Stored recordings over ARI's plain REST interface: the audio of a message or greeting
+ * (`GET /ari/recordings/stored/{name}/file`, Asterisk 14+, the WAV as Asterisk stored it),
+ * streamed for the self-service HTTP API (issue #15) or whole for the new-message e-mail's
+ * attachment (issue #16), and the exists / delete / list operations. The application need
+ * not run on the PBX or see its spool directory.
  *
  * Why not through ari-client: its swagger-client reads every response body as text, which
  * would corrupt a binary WAV; and the API must not depend on the engine's events socket (a
@@ -32,9 +34,13 @@ export interface RecordingFile {
 export interface RecordingFiles extends StoredRecordings {
   /** The recording's audio; AriError with status 404 when there is no such recording. */
   open(name: string): Promise<RecordingFile>;
+  /** The recording's audio in memory (an e-mail attachment); refused past MAX_FILE_BYTES. */
+  fetch(name: string): Promise<Buffer>;
 }
 
 const REQUEST_TIMEOUT_MS = 5000;
+/** A 3-hour 16 kHz WAV is about 350 MB: anything past this is not one of our recordings. */
+const MAX_FILE_BYTES = 128 * 1024 * 1024;
 
 function request(settings: AriHttpSettings, method: string, path: string, operation: string): Promise<http.IncomingMessage> {
   const url = new URL(`${settings.url.replace(/\/+$/, '')}/ari${path}`);
@@ -69,8 +75,35 @@ async function failure(operation: string, res: http.IncomingMessage): Promise<Ar
 
 const recordingPath = (name: string): string => `/recordings/stored/${encodeURIComponent(name)}`;
 
+async function readWhole(operation: string, file: RecordingFile): Promise<Buffer> {
+  const tooLarge = (bytes: number): AriError => new AriError(operation, `recording too large (${bytes} bytes)`, 200);
+  if ((file.contentLength ?? 0) > MAX_FILE_BYTES) {
+    file.body.destroy();
+    throw tooLarge(file.contentLength ?? 0);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of file.body) {
+      total += (chunk as Buffer).length;
+      if (total > MAX_FILE_BYTES) {
+        file.body.destroy();
+        throw tooLarge(total);
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    if (err instanceof AriError) throw err;
+    throw new AriUnavailable(operation, err instanceof Error ? err.message : String(err));
+  }
+  return Buffer.concat(chunks);
+}
+
 export function recordingFilesOverHttp(settings: AriHttpSettings): RecordingFiles {
   return {
+    async fetch(name) {
+      return readWhole('getStoredRecordingFile', await this.open(name));
+    },
     async open(name) {
       const res = await request(settings, 'GET', `${recordingPath(name)}/file`, 'getStoredRecordingFile');
       if (res.statusCode !== 200) throw await failure('getStoredRecordingFile', res);

@@ -69,7 +69,8 @@ export function throttleBucket(callerNumber: string | undefined): string {
 }
 
 type AttemptOutcome =
-  | { kind: 'ok' }
+  /** `values`: the subject's `okFields`, read by settle_success as it settled. */
+  | { kind: 'ok'; values: string[] }
   | { kind: 'wrong'; attemptsLeft: number }
   /** causedNow: this attempt locked it; evaluated: its PIN was compared (and was wrong). */
   | { kind: 'locked'; causedNow: boolean; evaluated: boolean; temporary: boolean }
@@ -86,7 +87,12 @@ interface Subject {
   /** 0 for a real subject; the lifetime of a phantom one. */
   phantomTtlMs: number;
   lockMode: 'permanent' | 'temporary';
+  /** Fields a success returns with it (settle_success reads them in its round trip). */
+  okFields?: readonly string[];
 }
+
+/** What a user's successful login leads to (SPEC §8 table): read as the success settles. */
+const USER_OK_FIELDS = ['mustChange', 'mustRecordName'] as const;
 
 /** Steps 3-5 for one subject (user, location admin access, or phantom). */
 async function attempt(ctx: StoreContext, subject: Subject, pin: string, policy: OrgPolicy): Promise<AttemptOutcome> {
@@ -140,14 +146,14 @@ async function attempt(ctx: StoreContext, subject: Subject, pin: string, policy:
   const { ok, needsRehash } = stored === '' ? await dummyWrong(ctx, pin) : await ctx.hasher.verifyPin(pin, stored, ctx.pepper);
   if (ok) {
     const rehash = needsRehash ? await ctx.hasher.hashPin(pin, ctx.pepper) : '';
-    const settled = replyString(
-      await ctx.scripts.run(
-        'settle_success',
-        [key],
-        [fields.hash, fields.failures, fields.locked, fields.gen, gen, stored, rehash, fields.seq, place, fields.tempLocks, fields.pending],
-      ),
+    const reply = await ctx.scripts.run(
+      'settle_success',
+      [key],
+      [fields.hash, fields.failures, fields.locked, fields.gen, gen, stored, rehash, fields.seq, place, fields.tempLocks, fields.pending, ...(subject.okFields ?? [])],
     );
-    if (settled === 'ok') return { kind: 'ok' };
+    // 'ok' comes as {'ok', values…} when okFields were asked for; every other answer is a string.
+    const settled = replyString(Array.isArray(reply) ? reply[0] : reply);
+    if (settled === 'ok') return { kind: 'ok', values: Array.isArray(reply) ? reply.slice(1).map(replyString) : [] };
     if (settled === 'locked') return { kind: 'locked', causedNow: false, evaluated: false, temporary: false };
     if (settled === 'missing') return { kind: 'missing' };
     // 'stale': the PIN matched a hash that was replaced (or a lock lifted) meanwhile: refuse.
@@ -225,6 +231,18 @@ async function reserveThrottles(
   return { reservations };
 }
 
+/**
+ * Step 1 with reads that do not depend on it already under way: waits for the pepper check
+ * (its error first, whatever the reads did), then for the reads. Only for reads: nothing may
+ * be written before the pepper is known to be ours.
+ */
+async function afterPepperCheck<T extends unknown[]>(ctx: StoreContext, ...reads: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  // Handled here so that a read failing while the pepper check fails is no unhandled rejection.
+  for (const read of reads) read.catch(() => undefined);
+  await ctx.ensurePepper();
+  return (await Promise.all(reads)) as T;
+}
+
 /** The throttle bucket of a caller: canonical E.164 digits of the location's numbering when untrusted. */
 async function bucketOf(ctx: StoreContext, callerNumber: string | undefined, origin: LoginOrigin, locationId: string | undefined): Promise<string> {
   if (origin.trusted) return throttleBucket(callerNumber);
@@ -266,9 +284,9 @@ export async function verifyUserPin(
   portalLocationId?: string,
   origin: LoginOrigin = TRUSTED,
 ): Promise<VerifyResult> {
-  await ctx.ensurePepper();
-  const policy = await ctx.policy();
-  const target = await resolveDial(ctx, mailbox);
+  // Three independent reads sent together (one round trip of waiting instead of three in a
+  // row); the pepper's verdict still comes first: a mismatch evaluates and writes nothing.
+  const [policy, target] = await afterPepperCheck(ctx, ctx.policy(), resolveDial(ctx, mailbox));
   const userId = target?.kind === 'user' ? target.id : undefined;
   // Every event about this mailbox names its location, so `audit --location` finds it.
   const locationId = target?.kind === 'user' ? target.locationId : portalLocationId;
@@ -295,7 +313,7 @@ export async function verifyUserPin(
 
   const lockMode = lockModeOf(policy, origin);
   const subject: Subject = userId
-    ? { key: userKey(userId), fields: USER_LOCK_FIELDS, noPin: ownPhone ? 'refuse' : 'count', phantomTtlMs: 0, lockMode }
+    ? { key: userKey(userId), fields: USER_LOCK_FIELDS, noPin: ownPhone ? 'refuse' : 'count', phantomTtlMs: 0, lockMode, okFields: USER_OK_FIELDS }
     : { key: phantomOf(mailbox), fields: PHANTOM_LOCK_FIELDS, noPin: 'count', phantomTtlMs: PHANTOM_TTL_MS, lockMode };
   const outcome = await attempt(ctx, subject, pin, policy);
   const phantom = userId === undefined;
@@ -336,7 +354,7 @@ export async function verifyUserPin(
       });
       return { result: 'invalid', attemptsLeft: outcome.attemptsLeft };
     case 'ok': {
-      const [mustChange, mustRecordName] = await ctx.redis.hmget(userKey(userId as string), 'mustChange', 'mustRecordName');
+      const [mustChange, mustRecordName] = outcome.values;
       await ctx.record({ type: 'login-ok', actor, ...where, outcome: 'ok' });
       return { result: 'ok', mustChange: mustChange === '1', mustRecordName: mustRecordName === '1', userId: userId as string };
     }
@@ -418,8 +436,7 @@ export async function verifyAdminPasscode(
   callerNumber: string | undefined,
   origin: LoginOrigin = TRUSTED,
 ): Promise<AdminVerifyResult> {
-  await ctx.ensurePepper();
-  const policy = await ctx.policy();
+  const [policy] = await afterPepperCheck(ctx, ctx.policy());
   const bucket = await bucketOf(ctx, callerNumber, origin, locationId);
   const actor = actorOf(bucket);
   const throttle = await reserveThrottles(ctx, policy, { bucket, trusted: origin.trusted, locationId });

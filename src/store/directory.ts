@@ -91,6 +91,17 @@ function userDialField(digits: string, extension: string | null, number: string 
   return extension === digits ? 'extension' : dialDigits(number ?? undefined) === digits ? 'number' : null;
 }
 
+/**
+ * What `dialled` resolves to when `user` is its owner as read moments ago (findUserByMailbox
+ * at the start of a call), without asking Redis again; null when the digits are not the
+ * user's (then resolveDial decides).
+ */
+export function dialMatchOfUser(user: Pick<User, 'id' | 'extension' | 'number' | 'locationId'>, dialled: string | undefined): DialMatch | null {
+  const digits = dialDigits(dialled);
+  const field = digits ? userDialField(digits, user.extension, user.number ?? null) : null;
+  return field ? { kind: 'user', id: user.id, field, locationId: user.locationId || undefined } : null;
+}
+
 /** What a dialable identifier resolves to, confirmed by the owner's record. */
 export type DialMatch =
   | { kind: 'user'; id: string; field: 'extension' | 'number'; locationId: string | undefined }

@@ -28,12 +28,12 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalCaller, homeNumbering, SHARED_BUCKET } from '../security/caller-id';
 import type { StoreContext } from './context';
-import { resolveDial } from './directory';
+import { dialMatchOfUser, resolveDial } from './directory';
 import { enqueueMail } from './mail-queue';
 import { locationKey, locationUntrustedFailuresKey, phantomKey, recentLocksKey, throttleKey, userKey } from './keys';
 import { ADMIN_LOCK_FIELDS, dialDigits, PHANTOM_LOCK_FIELDS, USER_LOCK_FIELDS, type LockFields } from './records';
 import { replyArray, replyNumber, replyString } from './scripts';
-import type { AdminVerifyResult, AuditEventType, OrgPolicy, VerifyResult } from './types';
+import type { AdminVerifyResult, AuditEventType, OrgPolicy, User, VerifyResult } from './types';
 
 export const THROTTLE_WINDOW_MS = 60 * 60 * 1000;
 
@@ -269,12 +269,19 @@ function lockModeOf(policy: OrgPolicy, origin: LoginOrigin): 'permanent' | 'temp
   return !origin.trusted && policy.untrustedLockout === 'temporary' ? 'temporary' : 'permanent';
 }
 
+/** A user read by the same call moments before (findUserByMailbox), whose lookup need not be repeated. */
+export type KnownOwner = Pick<User, 'id' | 'extension' | 'number' | 'locationId'>;
+
 /**
  * `portalLocationId`: the location whose portal the caller dialled. It names the location of
  * the audit events about a mailbox that matches no user, so `audit --location` shows them,
  * and it is the location whose limit on untrusted failures and whose numbering apply
  * (else the mailbox's own location). `origin`: whether the dialplan marked the call as from
  * the organisation's own phones (issue #11); only then can the caller ID make it "own phone".
+ * `known`: the mailbox's owner as this call read it already (the own-phone login: the
+ * caller ID's user, found when the call began): used instead of the dial-index lookup when
+ * the mailbox is that user's extension or number. Its PIN state is always read afresh (the
+ * reservation script checks the record still exists).
  */
 export async function verifyUserPin(
   ctx: StoreContext,
@@ -283,10 +290,13 @@ export async function verifyUserPin(
   callerNumber: string | undefined,
   portalLocationId?: string,
   origin: LoginOrigin = TRUSTED,
+  known?: KnownOwner,
 ): Promise<VerifyResult> {
-  // Three independent reads sent together (one round trip of waiting instead of three in a
-  // row); the pepper's verdict still comes first: a mismatch evaluates and writes nothing.
-  const [policy, target] = await afterPepperCheck(ctx, ctx.policy(), resolveDial(ctx, mailbox));
+  // The mailbox's owner as the call already read it (its own phone's user), else looked up.
+  const match = known ? dialMatchOfUser(known, mailbox) : null;
+  // Independent reads sent together (one round trip of waiting instead of three in a row);
+  // the pepper's verdict still comes first: a mismatch evaluates and writes nothing.
+  const [policy, target] = await afterPepperCheck(ctx, ctx.policy(), match ? Promise.resolve(match) : resolveDial(ctx, mailbox));
   const userId = target?.kind === 'user' ? target.id : undefined;
   // Every event about this mailbox names its location, so `audit --location` finds it.
   const locationId = target?.kind === 'user' ? target.locationId : portalLocationId;
@@ -294,7 +304,14 @@ export async function verifyUserPin(
   // A login from one's own phone types (or is given) the caller's own digits as the mailbox:
   // same digits, same owner, so the lookup just made answers it (two Redis round trips fewer
   // on the commonest login; found by npm run bench -- compare).
-  const callerOwner = dialDigits(callerNumber) === dialDigits(mailbox) ? (target?.kind === 'user' ? target.id : null) : await userOfNumber(ctx, callerNumber);
+  const callerOwner =
+    dialDigits(callerNumber) === dialDigits(mailbox)
+      ? target?.kind === 'user'
+        ? target.id
+        : null
+      : known && dialMatchOfUser(known, callerNumber)
+        ? known.id
+        : await userOfNumber(ctx, callerNumber);
   const ownPhone = origin.trusted && userId !== undefined && callerOwner === userId;
   const limitLocation = portalLocationId ?? locationId;
   const bucket = await bucketOf(ctx, callerNumber, origin, limitLocation);

@@ -33,6 +33,11 @@ export interface RunResult {
   errorMessages: Record<string, number>;
   wallMs: number;
   cpuMsPerCall: number;
+  /**
+   * CPU time of the process's main thread per call (ms): the event loop's work without the
+   * scrypt on the pool, so the application's own cost, free of the hash's variation.
+   */
+  loopThreadCpuMsPerCall: number;
   /** Redis commands the process sent per call (a script counts once; background readers included). */
   redisCommandsPerCall: number;
   rssIdleMiB: number;
@@ -124,6 +129,7 @@ export async function measuredRun(ctx: RunContext, proc: MeasuredProcess, load: 
     errorMessages: countsSince(kindsBefore, proc.errorMessages()),
     wallMs,
     cpuMsPerCall: (after.cpuUs - before.cpuUs) / 1000 / outcomes.length,
+    loopThreadCpuMsPerCall: (after.loopThreadCpuUs - before.loopThreadCpuUs) / 1000 / outcomes.length,
     redisCommandsPerCall: (after.redisCommands - before.redisCommands) / outcomes.length,
     rssIdleMiB: before.rssBytes / 2 ** 20,
     rssPeakMiB: peakRss / 2 ** 20,

@@ -23,6 +23,7 @@ function runRow(label: string, r: RunResult): string[] {
     failures(r),
     String(r.peakActive),
     n2(r.cpuMsPerCall),
+    n2(r.loopThreadCpuMsPerCall ?? Number.NaN),
     r.subject === 'floor' ? '-' : n1(r.redisCommandsPerCall ?? Number.NaN),
     n1(r.rssPerActiveCallKB),
     `${n2(r.responseOther.p50)}/${n2(r.responseOther.p99)}/${n2(r.responseOther.max)}`,
@@ -33,7 +34,7 @@ function runRow(label: string, r: RunResult): string[] {
   ];
 }
 
-const HEADER = ['run', 'ok calls', 'at once', 'CPU ms/call', 'Redis cmd/call', 'RSS kB/call', 'no-hash p50/p99/max ms', '# (hash) p50/p99/max ms', 'loop p99', 'errors', 'callers loop p99'];
+const HEADER = ['run', 'ok calls', 'at once', 'CPU ms/call', 'main thread', 'Redis cmd/call', 'RSS kB/call', 'no-hash p50/p99/max ms', '# (hash) p50/p99/max ms', 'loop p99', 'errors', 'callers loop p99'];
 
 /**
  * Why calls failed, run by run: the step the callers did not get past, the process's error
@@ -78,6 +79,7 @@ export function printReport(r: CompareResults): void {
         '',
         '',
         `${n2(p.cpuMsPerCall / f.cpuMsPerCall)}×`,
+        `${n2(p.loopThreadCpuMsPerCall / f.loopThreadCpuMsPerCall)}×`,
         '',
         `${n2(p.rssPerActiveCallKB / f.rssPerActiveCallKB)}×`,
         `p99 ${n2(p.responseOther.p99 / f.responseOther.p99)}×`,
@@ -89,7 +91,7 @@ export function printReport(r: CompareResults): void {
     }
   }
   for (const x of r.rate) rows.push(runRow(`${x.subject} ${x.level}/s`, x));
-  console.log(`\nLogin calls (response = key reaching the app's socket → its next ARI request; "at once" = most calls in progress)`);
+  console.log(`\nLogin calls (response = key reaching the app's socket → its next ARI request; "at once" = most calls in progress; "main thread" = CPU ms/call of the event-loop thread alone, the hash excluded)`);
   console.log(table(HEADER, rows));
 
   printFailures(r);

@@ -21,11 +21,32 @@ export function createLogger(opts: { level?: string; json?: boolean } = {}): Log
         }),
       );
   // stderr for everything: stdout stays free for the CLI's output and the demo's phone.
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: opts.level ?? 'info',
     format,
     transports: [new winston.transports.Console({ stderrLevels: Object.keys(winston.config.npm.levels) })],
   });
+  skipDisabledLevels(logger);
+  return logger;
+}
+
+/**
+ * winston formats every entry (timestamp, JSON) before its transport drops the levels it does
+ * not log, so each `debug` of a call (one per key gathered) cost a JSON line thrown away.
+ * Each level's method now returns at once when the level is off (read at every call, so a
+ * logger whose level changes later still logs what it should). Children inherit it.
+ */
+function skipDisabledLevels(logger: winston.Logger): void {
+  const methods = logger as unknown as Record<string, winston.LeveledLogMethod>;
+  for (const level of Object.keys(logger.levels)) {
+    const log = methods[level];
+    if (typeof log !== 'function') continue;
+    methods[level] = function (this: winston.Logger, ...args: unknown[]) {
+      const self = this ?? logger;
+      if (!self.isLevelEnabled(level)) return self;
+      return (log as (...a: unknown[]) => winston.Logger).apply(self, args);
+    } as winston.LeveledLogMethod;
+  }
 }
 
 /** A logger that drops everything (tests, library use). */

@@ -29,10 +29,17 @@ export interface RunResult {
   failed: Partial<Record<FailedStep, number>>;
   /** Error lines the process wrote during the run. */
   errorLines: number;
-  /** Error lines written so far in the process's life, by message. */
+  /** The run's error lines by message (with the first line of the error they name, e.g. `… : Redis unavailable: Command timed out`). */
   errorMessages: Record<string, number>;
   wallMs: number;
   cpuMsPerCall: number;
+  /**
+   * CPU time of the process's main thread per call (ms): the event loop's work without the
+   * scrypt on the pool, so the application's own cost, free of the hash's variation.
+   */
+  loopThreadCpuMsPerCall: number;
+  /** Redis commands the process sent per call (a script counts once; background readers included). */
+  redisCommandsPerCall: number;
   rssIdleMiB: number;
   rssPeakMiB: number;
   /** Most calls in progress at once, as the callers counted them. */
@@ -50,6 +57,13 @@ export interface RunResult {
   callersCpuMsPerCall: number;
   /** ARI requests the process made per call, by route (the floor must make the portal's). */
   requestsPerCall: Record<string, number>;
+}
+
+/** What the counts grew by since `before` (entries that did not grow are left out). */
+function countsSince(before: Record<string, number>, now: Record<string, number>): Record<string, number> {
+  const grown: Record<string, number> = {};
+  for (const [kind, n] of Object.entries(now)) if (n > (before[kind] ?? 0)) grown[kind] = n - (before[kind] ?? 0);
+  return grown;
 }
 
 export function percentiles(samples: number[]): Percentiles {
@@ -77,6 +91,7 @@ export async function measuredRun(ctx: RunContext, proc: MeasuredProcess, load: 
   const callersLoop = monitorEventLoopDelay({ resolution: 10 });
   const before = await proc.sample('reset-loop');
   const errorsBefore = proc.errorLines;
+  const kindsBefore = proc.errorMessages();
   ctx.clock.take();
   let peakRss = before.rssBytes;
   let polling = true;
@@ -111,9 +126,11 @@ export async function measuredRun(ctx: RunContext, proc: MeasuredProcess, load: 
     ok,
     failed,
     errorLines: proc.errorLines - errorsBefore,
-    errorMessages: proc.errorMessages(),
+    errorMessages: countsSince(kindsBefore, proc.errorMessages()),
     wallMs,
     cpuMsPerCall: (after.cpuUs - before.cpuUs) / 1000 / outcomes.length,
+    loopThreadCpuMsPerCall: (after.loopThreadCpuUs - before.loopThreadCpuUs) / 1000 / outcomes.length,
+    redisCommandsPerCall: (after.redisCommands - before.redisCommands) / outcomes.length,
     rssIdleMiB: before.rssBytes / 2 ** 20,
     rssPeakMiB: peakRss / 2 ** 20,
     peakActive: counter.peak,

@@ -2,9 +2,13 @@
  * Preloaded (`node -r …/probe.ts`) into the application and into the floor when
  * `npm run bench -- compare` runs them, so neither needs a line of benchmark code: it answers
  * the benchmark over the IPC channel with the process's own CPU time (every thread, the libuv
- * pool included), memory and event-loop delay. Its own cost is one 10 ms histogram timer and
- * a message now and then.
+ * pool included), memory, event-loop delay and the Redis commands it sent (counted on
+ * ioredis' `ioredis:command` tracing channel, which the portal already publishes for its
+ * metrics; the floor sends none). Its own cost is one 10 ms histogram timer, a counter and a
+ * message now and then.
  */
+import { tracingChannel } from 'node:diagnostics_channel';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface ProbeRequest {
@@ -21,6 +25,13 @@ export interface ProbeSample {
   heapUsedBytes: number;
   /** User + system CPU time of the whole process since it started, microseconds. */
   cpuUs: number;
+  /**
+   * CPU time of the main thread alone (the event loop: everything but the libuv pool's scrypt
+   * and V8's helper threads), microseconds; NaN where /proc is not there (not Linux).
+   */
+  loopThreadCpuUs: number;
+  /** Redis commands the process sent since it started (a script is one: EVALSHA). */
+  redisCommands: number;
   /** Event-loop delay since the last reset-loop, ms (the sampling interval subtracted). */
   loop: { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number };
 }
@@ -31,8 +42,35 @@ export const LOOP_RESOLUTION_MS = 10;
 const histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 histogram.enable();
 
+let redisCommands = 0;
+const noop = (): void => undefined;
+tracingChannel('ioredis:command').subscribe({
+  start: () => {
+    redisCommands += 1;
+  },
+  end: noop,
+  asyncStart: noop,
+  asyncEnd: noop,
+  error: noop,
+});
+
 function delayMs(ns: number): number {
   return Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) : 0;
+}
+
+/** /proc reports thread times in USER_HZ ticks, 100 per second on every Linux port Node runs on. */
+const USER_HZ = 100;
+
+function loopThreadCpuUs(): number {
+  try {
+    // The main thread's task id is the pid. Fields after the `(comm)` (which may hold spaces):
+    // state is field 3, utime 14 and stime 15.
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / USER_HZ;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function sample(id: number): ProbeSample {
@@ -44,6 +82,8 @@ function sample(id: number): ProbeSample {
     rssBytes: mem.rss,
     heapUsedBytes: mem.heapUsed,
     cpuUs: cpu.user + cpu.system,
+    loopThreadCpuUs: loopThreadCpuUs(),
+    redisCommands,
     loop: {
       p50Ms: empty ? 0 : delayMs(histogram.percentile(50)),
       p99Ms: empty ? 0 : delayMs(histogram.percentile(99)),

@@ -152,7 +152,11 @@ export class MeasuredProcess {
     let kind = line.slice(0, 80);
     if (this.subject === 'portal') {
       try {
-        kind = String((JSON.parse(line) as { message?: unknown }).message);
+        // The message, and the first line of the error it names (a fixed text of the store or
+        // the ARI layer, e.g. "Redis unavailable: Command timed out"): the cause, not the line.
+        const entry = JSON.parse(line) as { message?: unknown; error?: unknown };
+        const cause = typeof entry.error === 'string' ? entry.error.split('\n')[0]?.slice(0, 120) : undefined;
+        kind = cause ? `${String(entry.message)}: ${cause}` : String(entry.message);
       } catch {
         // not JSON: keep the start of the line
       }

@@ -1,4 +1,5 @@
 /** The stdout table of a compare run. */
+import { COMMAND_TIMEOUT_MS } from '../../src/store/connection';
 import type { RunResult } from './measure';
 import { runOf, type CompareResults } from './targets';
 
@@ -22,6 +23,8 @@ function runRow(label: string, r: RunResult): string[] {
     failures(r),
     String(r.peakActive),
     n2(r.cpuMsPerCall),
+    n2(r.loopThreadCpuMsPerCall ?? Number.NaN),
+    r.subject === 'floor' ? '-' : n1(r.redisCommandsPerCall ?? Number.NaN),
     n1(r.rssPerActiveCallKB),
     `${n2(r.responseOther.p50)}/${n2(r.responseOther.p99)}/${n2(r.responseOther.max)}`,
     `${n1(r.responseHash.p50)}/${n1(r.responseHash.p99)}/${n1(r.responseHash.max)}`,
@@ -31,7 +34,36 @@ function runRow(label: string, r: RunResult): string[] {
   ];
 }
 
-const HEADER = ['run', 'ok calls', 'at once', 'CPU ms/call', 'RSS kB/call', 'no-hash p50/p99/max ms', '# (hash) p50/p99/max ms', 'loop p99', 'errors', 'callers loop p99'];
+const HEADER = ['run', 'ok calls', 'at once', 'CPU ms/call', 'main thread', 'Redis cmd/call', 'RSS kB/call', 'no-hash p50/p99/max ms', '# (hash) p50/p99/max ms', 'loop p99', 'errors', 'callers loop p99'];
+
+/**
+ * Why calls failed, run by run: the step the callers did not get past, the process's error
+ * lines by message and cause, and, when its event loop stalled longer than the store's Redis
+ * command timeout, that the likeliest cause is the machine (a reply that arrived but could
+ * not be read in time is a timeout all the same), not Redis or the application's logic.
+ */
+function printFailures(r: CompareResults): void {
+  const runs: [string, RunResult][] = [
+    ...r.ramp.map((x): [string, RunResult] => [`${x.subject} ${x.level}`, x]),
+    ...r.rate.map((x): [string, RunResult] => [`${x.subject} ${x.level}/s`, x]),
+    ...r.pool.map((p): [string, RunResult] => [`thread pool ${p.threadPool}`, p.run]),
+    ['soak', r.soak.run],
+  ];
+  const bad = runs.filter(([, x]) => x.ok < x.calls || x.errorLines > 0);
+  if (bad.length === 0) return;
+  console.log('\nFailed calls and error lines');
+  for (const [label, x] of bad) {
+    const steps = Object.entries(x.failed).map(([step, n]) => `at ${step} ${n}`);
+    const kinds = Object.entries(x.errorMessages ?? {}).map(([kind, n]) => `${n} × "${kind}"`);
+    console.log(`${label}: ${x.calls - x.ok} of ${x.calls} failed${steps.length ? ` (${steps.join(', ')})` : ''}; error lines: ${kinds.length ? kinds.join('; ') : x.errorLines}`);
+    if (x.loopMaxMs > COMMAND_TIMEOUT_MS) {
+      console.log(
+        `  its event loop stalled up to ${n1(x.loopMaxMs)} ms, longer than the store's Redis command timeout (${COMMAND_TIMEOUT_MS} ms): ` +
+          `a reply read that late counts as a timeout ("temporarily unavailable"); the machine was overloaded (load average ${r.loadAverageEnd.join(' ')} at the end)`,
+      );
+    }
+  }
+}
 
 export function printReport(r: CompareResults): void {
   const rows: string[][] = [];
@@ -47,6 +79,8 @@ export function printReport(r: CompareResults): void {
         '',
         '',
         `${n2(p.cpuMsPerCall / f.cpuMsPerCall)}×`,
+        `${n2(p.loopThreadCpuMsPerCall / f.loopThreadCpuMsPerCall)}×`,
+        '',
         `${n2(p.rssPerActiveCallKB / f.rssPerActiveCallKB)}×`,
         `p99 ${n2(p.responseOther.p99 / f.responseOther.p99)}×`,
         `p99 ${n2(p.responseHash.p99 / f.responseHash.p99)}×`,
@@ -57,8 +91,10 @@ export function printReport(r: CompareResults): void {
     }
   }
   for (const x of r.rate) rows.push(runRow(`${x.subject} ${x.level}/s`, x));
-  console.log(`\nLogin calls (response = key reaching the app's socket → its next ARI request; "at once" = most calls in progress)`);
+  console.log(`\nLogin calls (response = key reaching the app's socket → its next ARI request; "at once" = most calls in progress; "main thread" = CPU ms/call of the event-loop thread alone, the hash excluded)`);
   console.log(table(HEADER, rows));
+
+  printFailures(r);
 
   console.log(`\nPIN verification: median ${n1(r.hash.wallMedianMs)} ms wall, ${n1(r.hash.cpuMs)} ms CPU (scrypt N=${r.hashParams.N}, r=${r.hashParams.r}, p=${r.hashParams.p})`);
   console.log(

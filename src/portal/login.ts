@@ -47,7 +47,7 @@ export async function login(s: Session, location: Location, origin: LoginOrigin)
       continue;
     }
     // The admin passcode typed here is just a wrong PIN for this mailbox (SPEC §3 rule 5).
-    const verdict = await s.deps.store.verifyUserPin(own.extension, entry.value, caller, undefined, origin);
+    const verdict = await s.deps.store.verifyUserPin(own.extension, entry.value, caller, undefined, origin, own);
     if (verdict.result === 'ok') return afterUserLogin(s, verdict);
     if ((await afterFailure(s, verdict, counters)) === 'ended') return;
     prompts = ['invalid-passcode', 'enter-passcode'];

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import type { RedisConfig } from '../config';
 import { connect, mapRedisError, scanKeys, whenReady, type RedisClient } from './connection';
 import { READY_WAIT_MS } from './context';
-import { InvalidInput } from './errors';
+import { InvalidInput, StoreUnavailable } from './errors';
 import { isValidId, parseUserMessagesKey, userMessageKey, userMessagesKey, userMessagesKeyPattern } from './keys';
 import { luaDirectory, replyArray, replyNumber, replyString, type LuaReply } from './scripts';
 
@@ -164,7 +164,13 @@ export class MessageStore {
   counts(userId: string): Promise<MessageCounts> {
     requireIds(userId);
     return this.guard(async () => {
-      const [n, s] = await Promise.all([this.redis.zcard(userMessagesKey(userId, 'new')), this.redis.zcard(userMessagesKey(userId, 'saved'))]);
+      // One write for both (same hash tag, so one Cluster slot): every login asks.
+      const replies = (await this.redis.pipeline().zcard(userMessagesKey(userId, 'new')).zcard(userMessagesKey(userId, 'saved')).exec()) ?? [];
+      const [n, s] = replies.map(([err, count]) => {
+        if (err) throw err;
+        return Number(count);
+      });
+      if (n === undefined || s === undefined) throw new StoreUnavailable('Redis: pipeline cut short');
       return { newMessages: n, oldMessages: s };
     });
   }

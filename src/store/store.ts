@@ -42,7 +42,7 @@ import type {
   VerifyResult,
 } from './types';
 import * as verify from './verify';
-import type { LoginOrigin } from './verify';
+import type { KnownOwner, LoginOrigin } from './verify';
 
 export interface StoreOptions {
   redis: RedisConfig;
@@ -103,7 +103,9 @@ export class Store {
    * verify.ts for the reserve-then-evaluate order. `callerNumber`: the caller ID, for the
    * spray throttle and the audit ('' or undefined = anonymous). `origin`: whether the
    * dialplan marked the call as from the organisation's own phones (issue #11; default
-   * trusted, for administrative and test callers: the portal always says).
+   * trusted, for administrative and test callers: the portal always says). `known`: the
+   * mailbox's owner as the call already read it (findUserByMailbox), so its lookup is not
+   * made twice in one call.
    */
   verifyUserPin(
     mailbox: string,
@@ -111,8 +113,9 @@ export class Store {
     callerNumber: string | undefined,
     portalLocationId?: string,
     origin?: LoginOrigin,
+    known?: KnownOwner,
   ): Promise<VerifyResult> {
-    return this.ctx.guard(() => verify.verifyUserPin(this.ctx, mailbox, pin, callerNumber, portalLocationId, origin));
+    return this.ctx.guard(() => verify.verifyUserPin(this.ctx, mailbox, pin, callerNumber, portalLocationId, origin, known));
   }
 
   /** `origin` as for verifyUserPin (issue #11). */

@@ -30,12 +30,12 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalCaller, homeNumbering, SHARED_BUCKET } from '../security/caller-id';
 import type { StoreContext } from './context';
-import { resolveDial } from './directory';
+import { dialMatchOfUser, resolveDial } from './directory';
 import { enqueueMail } from './mail-queue';
 import { locationKey, locationUntrustedFailuresKey, phantomKey, recentLocksKey, throttleKey, userKey } from './keys';
 import { ADMIN_LOCK_FIELDS, dialDigits, PHANTOM_LOCK_FIELDS, USER_LOCK_FIELDS, type LockFields } from './records';
 import { replyArray, replyNumber, replyString } from './scripts';
-import type { AdminVerifyResult, AuditEventType, OrgPolicy, VerifyResult } from './types';
+import type { AdminVerifyResult, AuditEventType, OrgPolicy, User, VerifyResult } from './types';
 
 export const THROTTLE_WINDOW_MS = 60 * 60 * 1000;
 
@@ -71,7 +71,8 @@ export function throttleBucket(callerNumber: string | undefined): string {
 }
 
 type AttemptOutcome =
-  | { kind: 'ok' }
+  /** `values`: the subject's `okFields`, read by settle_success as it settled. */
+  | { kind: 'ok'; values: string[] }
   | { kind: 'wrong'; attemptsLeft: number }
   /** causedNow: this attempt locked it; evaluated: its PIN was compared (and was wrong). */
   | { kind: 'locked'; causedNow: boolean; evaluated: boolean; temporary: boolean }
@@ -88,7 +89,12 @@ interface Subject {
   /** 0 for a real subject; the lifetime of a phantom one. */
   phantomTtlMs: number;
   lockMode: 'permanent' | 'temporary';
+  /** Fields a success returns with it (settle_success reads them in its round trip). */
+  okFields?: readonly string[];
 }
+
+/** What a user's successful login leads to (SPEC §8 table): read as the success settles. */
+const USER_OK_FIELDS = ['mustChange', 'mustRecordName'] as const;
 
 /** Steps 3-5 for one subject (user, location admin access, or phantom). */
 async function attempt(ctx: StoreContext, subject: Subject, pin: string, policy: OrgPolicy): Promise<AttemptOutcome> {
@@ -142,14 +148,14 @@ async function attempt(ctx: StoreContext, subject: Subject, pin: string, policy:
   const { ok, needsRehash } = stored === '' ? await dummyWrong(ctx, pin) : await ctx.hasher.verifyPin(pin, stored, ctx.pepper);
   if (ok) {
     const rehash = needsRehash ? await ctx.hasher.hashPin(pin, ctx.pepper) : '';
-    const settled = replyString(
-      await ctx.scripts.run(
-        'settle_success',
-        [key],
-        [fields.hash, fields.failures, fields.locked, fields.gen, gen, stored, rehash, fields.seq, place, fields.tempLocks, fields.pending],
-      ),
+    const reply = await ctx.scripts.run(
+      'settle_success',
+      [key],
+      [fields.hash, fields.failures, fields.locked, fields.gen, gen, stored, rehash, fields.seq, place, fields.tempLocks, fields.pending, ...(subject.okFields ?? [])],
     );
-    if (settled === 'ok') return { kind: 'ok' };
+    // 'ok' comes as {'ok', values…} when okFields were asked for; every other answer is a string.
+    const settled = replyString(Array.isArray(reply) ? reply[0] : reply);
+    if (settled === 'ok') return { kind: 'ok', values: Array.isArray(reply) ? reply.slice(1).map(replyString) : [] };
     if (settled === 'locked') return { kind: 'locked', causedNow: false, evaluated: false, temporary: false };
     if (settled === 'missing') return { kind: 'missing' };
     // 'stale': the PIN matched a hash that was replaced (or a lock lifted) meanwhile: refuse.
@@ -227,6 +233,18 @@ async function reserveThrottles(
   return { reservations };
 }
 
+/**
+ * Step 1 with reads that do not depend on it already under way: waits for the pepper check
+ * (its error first, whatever the reads did), then for the reads. Only for reads: nothing may
+ * be written before the pepper is known to be ours.
+ */
+async function afterPepperCheck<T extends unknown[]>(ctx: StoreContext, ...reads: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  // Handled here so that a read failing while the pepper check fails is no unhandled rejection.
+  for (const read of reads) read.catch(() => undefined);
+  await ctx.ensurePepper();
+  return (await Promise.all(reads)) as T;
+}
+
 /** The throttle bucket of a caller: canonical E.164 digits of the location's numbering when untrusted. */
 async function bucketOf(ctx: StoreContext, callerNumber: string | undefined, origin: LoginOrigin, locationId: string | undefined): Promise<string> {
   if (origin.trusted) return throttleBucket(callerNumber);
@@ -253,12 +271,19 @@ function lockModeOf(policy: OrgPolicy, origin: LoginOrigin): 'permanent' | 'temp
   return !origin.trusted && policy.untrustedLockout === 'temporary' ? 'temporary' : 'permanent';
 }
 
+/** A user read by the same call moments before (findUserByMailbox), whose lookup need not be repeated. */
+export type KnownOwner = Pick<User, 'id' | 'extension' | 'number' | 'locationId'>;
+
 /**
  * `portalLocationId`: the location whose portal the caller dialled. It names the location of
  * the audit events about a mailbox that matches no user, so `audit --location` shows them,
  * and it is the location whose limit on untrusted failures and whose numbering apply
  * (else the mailbox's own location). `origin`: whether the dialplan marked the call as from
  * the organisation's own phones (issue #11); only then can the caller ID make it "own phone".
+ * `known`: the mailbox's owner as this call read it already (the own-phone login: the
+ * caller ID's user, found when the call began): used instead of the dial-index lookup when
+ * the mailbox is that user's extension or number. Its PIN state is always read afresh (the
+ * reservation script checks the record still exists).
  */
 export async function verifyUserPin(
   ctx: StoreContext,
@@ -267,10 +292,13 @@ export async function verifyUserPin(
   callerNumber: string | undefined,
   portalLocationId?: string,
   origin: LoginOrigin = TRUSTED,
+  known?: KnownOwner,
 ): Promise<VerifyResult> {
-  await ctx.ensurePepper();
-  const policy = await ctx.policy();
-  const target = await resolveDial(ctx, mailbox);
+  // The mailbox's owner as the call already read it (its own phone's user), else looked up.
+  const match = known ? dialMatchOfUser(known, mailbox) : null;
+  // Independent reads sent together (one round trip of waiting instead of three in a row);
+  // the pepper's verdict still comes first: a mismatch evaluates and writes nothing.
+  const [policy, target] = await afterPepperCheck(ctx, ctx.policy(), match ? Promise.resolve(match) : resolveDial(ctx, mailbox));
   const userId = target?.kind === 'user' ? target.id : undefined;
   // Every event about this mailbox names its location, so `audit --location` finds it.
   const locationId = target?.kind === 'user' ? target.locationId : portalLocationId;
@@ -278,7 +306,14 @@ export async function verifyUserPin(
   // A login from one's own phone types (or is given) the caller's own digits as the mailbox:
   // same digits, same owner, so the lookup just made answers it (two Redis round trips fewer
   // on the commonest login; found by npm run bench -- compare).
-  const callerOwner = dialDigits(callerNumber) === dialDigits(mailbox) ? (target?.kind === 'user' ? target.id : null) : await userOfNumber(ctx, callerNumber);
+  const callerOwner =
+    dialDigits(callerNumber) === dialDigits(mailbox)
+      ? target?.kind === 'user'
+        ? target.id
+        : null
+      : known && dialMatchOfUser(known, callerNumber)
+        ? known.id
+        : await userOfNumber(ctx, callerNumber);
   const ownPhone = origin.trusted && userId !== undefined && callerOwner === userId;
   const limitLocation = portalLocationId ?? locationId;
   const bucket = await bucketOf(ctx, callerNumber, origin, limitLocation);
@@ -297,7 +332,7 @@ export async function verifyUserPin(
 
   const lockMode = lockModeOf(policy, origin);
   const subject: Subject = userId
-    ? { key: userKey(userId), fields: USER_LOCK_FIELDS, noPin: ownPhone ? 'refuse' : 'count', phantomTtlMs: 0, lockMode }
+    ? { key: userKey(userId), fields: USER_LOCK_FIELDS, noPin: ownPhone ? 'refuse' : 'count', phantomTtlMs: 0, lockMode, okFields: USER_OK_FIELDS }
     : { key: phantomOf(mailbox), fields: PHANTOM_LOCK_FIELDS, noPin: 'count', phantomTtlMs: PHANTOM_TTL_MS, lockMode };
   const outcome = await attempt(ctx, subject, pin, policy);
   const phantom = userId === undefined;
@@ -338,7 +373,7 @@ export async function verifyUserPin(
       });
       return { result: 'invalid', attemptsLeft: outcome.attemptsLeft };
     case 'ok': {
-      const [mustChange, mustRecordName] = await ctx.redis.hmget(userKey(userId as string), 'mustChange', 'mustRecordName');
+      const [mustChange, mustRecordName] = outcome.values;
       await ctx.record({ type: 'login-ok', actor, ...where, outcome: 'ok' });
       return { result: 'ok', mustChange: mustChange === '1', mustRecordName: mustRecordName === '1', userId: userId as string };
     }
@@ -420,8 +455,7 @@ export async function verifyAdminPasscode(
   callerNumber: string | undefined,
   origin: LoginOrigin = TRUSTED,
 ): Promise<AdminVerifyResult> {
-  await ctx.ensurePepper();
-  const policy = await ctx.policy();
+  const [policy] = await afterPepperCheck(ctx, ctx.policy());
   const bucket = await bucketOf(ctx, callerNumber, origin, locationId);
   const actor = actorOf(bucket);
   const throttle = await reserveThrottles(ctx, policy, { bucket, trusted: origin.trusted, locationId });

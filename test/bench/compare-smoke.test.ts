@@ -70,7 +70,7 @@ test('compare --smoke completes and writes a JSON report and an SVG chart', asyn
   const report = JSON.parse(readFileSync(path.join(out, jsonFile), 'utf8')) as {
     valid: boolean;
     smoke: boolean;
-    ramp: { subject: string; calls: number; ok: number; cpuMsPerCall: number }[];
+    ramp: { subject: string; calls: number; ok: number; cpuMsPerCall: number; redisCommandsPerCall: number }[];
     rate: unknown[];
     pool: unknown[];
     soak: { calls: number; samples: unknown[] };
@@ -82,6 +82,9 @@ test('compare --smoke completes and writes a JSON report and an SVG chart', asyn
   for (const run of report.ramp) {
     expect(run.ok).toBe(run.calls);
     expect(run.cpuMsPerCall).toBeGreaterThan(0);
+    // The floor has no Redis; every portal login reads and writes it.
+    if (run.subject === 'floor') expect(run.redisCommandsPerCall).toBe(0);
+    else expect(run.redisCommandsPerCall).toBeGreaterThan(0);
   }
   expect(report.rate).toHaveLength(2);
   expect(report.pool.length).toBeGreaterThan(0);

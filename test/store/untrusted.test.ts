@@ -118,3 +118,24 @@ describe('untrustedLockout temporary', () => {
     expect(await raw.hmget(userKey(v.id), 'lockedSince', 'lockedUntil', 'tempLocks')).toEqual([null, null, null]);
   });
 });
+
+test('own phone with its user already read by the call: the answers, counts and throttles of a lookup', async () => {
+  const a = await userWithPin();
+  const b = await userWithPin();
+  const knownA = await store.findUserByMailbox(a.extension);
+  expect(knownA?.id).toBe(a.id);
+  const trusted = { trusted: true };
+  expect(await store.verifyUserPin(a.extension, WRONG[0] as string, a.extension, undefined, trusted, knownA ?? undefined)).toEqual({ result: 'invalid', attemptsLeft: 3 });
+  expect((await store.getUser(a.id))?.failures).toBe(1);
+  expect(await store.verifyUserPin(a.extension, RIGHT, a.extension, undefined, trusted, knownA ?? undefined)).toEqual({
+    result: 'ok',
+    userId: a.id,
+    mustChange: false,
+    mustRecordName: true,
+  });
+  expect((await store.getUser(a.id))?.failures).toBe(0);
+  // Own phone: no throttle bucket, as with the lookup.
+  expect(await raw.exists(`vp:throttle:${a.extension}`)).toBe(0);
+  // A known user whose digits are not the mailbox's is not taken for its owner.
+  expect(await store.verifyUserPin(b.extension, RIGHT, b.extension, undefined, trusted, knownA ?? undefined)).toMatchObject({ result: 'ok', userId: b.id });
+});

@@ -12,10 +12,13 @@ ARGV[7]  a re-hash of the same PIN with current parameters, or '' for none
 ARGV[8]  reservation sequence field   ARGV[9] this attempt's place (`seq` of reserve_attempt)
 ARGV[10] temporary-lock count field (cleared: a success ends the back-off)
 ARGV[11] pending-attempts field (this attempt is no longer pending, whatever the answer)
+ARGV[12…] optional: fields whose values an 'ok' reply carries ('' for a field not set), so
+         the caller reads what a login leads to (e.g. mustChange) in this same round trip
 
 Returns
   'ok'       settled: failures = attempts reserved after this one (never more than before),
-             and the hash replaced by ARGV[7] if given and still current
+             and the hash replaced by ARGV[7] if given and still current; with ARGV[12…]
+             given, the array {'ok', value of ARGV[12], value of ARGV[13], …} instead
   'locked'   locked meanwhile (by concurrent failures): the lock wins, nothing changed
   'stale'    generation changed (PIN set/reset, unlock): the verified hash may be outdated
              and the count belongs to the new generation; nothing changed
@@ -45,5 +48,12 @@ redis.call('HDEL', key, ARGV[10])
 if ARGV[7] ~= '' and redis.call('HGET', key, ARGV[1]) == ARGV[6] then
   -- Same PIN, stronger parameters: not a PIN change, so the generation stays.
   redis.call('HSET', key, ARGV[1], ARGV[7])
+end
+if #ARGV > 11 then
+  local reply = { 'ok' }
+  for i = 12, #ARGV do
+    reply[#reply + 1] = redis.call('HGET', key, ARGV[i]) or ''
+  end
+  return reply
 end
 return 'ok'

@@ -17,6 +17,7 @@ import { promptIdOf } from './media-text';
 const MENU_PROMPTS: ReadonlySet<string> = new Set([
   'main-menu',
   'greetings-menu',
+  'mailbox-options',
   'admin-menu',
   'admin-greetings-business-hours',
   'admin-greetings-after-hours',

@@ -95,6 +95,13 @@ export interface RecordResult {
   /** Duration Asterisk reports, whole seconds. */
   durationSec: number;
   /**
+   * Asterisk's `talking_duration` (whole seconds; sent only when maxSilenceSeconds is set):
+   * the recording's length less the silence its detector measured. Asterisk takes silence off
+   * in whole seconds and keeps 0.2 s of it, so a recording with no speech at all reports 0
+   * or 1 (1 when a silence of maxSilenceSeconds ended it).
+   */
+  talkingSec?: number;
+  /**
    * How it ended. The rule (Asterisk's RecordingFinished says only "done"):
    * terminator - the terminateOn key was received during the recording;
    * hangup - the caller hung up (ChannelHangupRequest came before RecordingFinished);

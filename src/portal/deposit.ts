@@ -1,6 +1,6 @@
 /**
- * Leaving a message (SPEC §5 last paragraph, issue step 6 §1): the dialplan hands an
- * unanswered call to `Stasis(voice-portal,deposit,<mailbox>[,busy|unavailable])`.
+ * Leaving a message: the dialplan hands an unanswered call to
+ * `Stasis(voice-portal,deposit,<mailbox>[,busy|unavailable])`.
  *
  * greeting → "leave a message after the tone" → beep → record until `#`, hang-up, silence or
  * the maximum length → stored as a new message → lamp.
@@ -18,7 +18,7 @@
 import type { User } from '../store/types';
 import { messageRecordingName } from '../store/messages';
 import { loginToMailbox } from './login';
-import { promptMedia } from './prompts';
+import { defaultGreetingMedia } from './default-greeting';
 import { recordingNames, type UserGreeting } from './recording-names';
 import type { Session } from './session';
 
@@ -102,12 +102,7 @@ export async function deposit(s: Session, mailbox: string | undefined, reasonArg
 async function greetingMedia(s: Session, user: User, reason: UserGreeting): Promise<string[]> {
   const recorded = recordingNames.userGreeting(user.id, reason);
   if (await s.deps.recordings.exists(recorded)) return [`recording:${recorded}`];
-  const tail = promptMedia(reason === 'busy' ? 'is-busy' : 'is-unavailable');
-  const name = recordingNames.personalName(user.id);
-  // The flag says a name was recorded since the last reset; the file must also still be there
-  // (a missing recording would leave the caller in silence until the playback timeout).
-  if (!user.mustRecordName && (await s.deps.recordings.exists(name))) return [`recording:${name}`, tail];
-  return [promptMedia('default-greeting-extension'), `digits:${user.extension}`, tail];
+  return defaultGreetingMedia(s, user, reason);
 }
 
 /** The `*` that stopped the greeting is still buffered: take it so the PIN prompt plays. */

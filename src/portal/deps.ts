@@ -8,7 +8,7 @@ import type { PortalMetrics } from '../metrics/portal-metrics';
 import type { MessageStore, Store, User } from '../store';
 import type { MailboxLamps } from './lamps';
 
-/** The store operations the portal uses (SPEC §8 vocabulary). */
+/** The store operations the portal uses. */
 export type PortalStore = Pick<
   Store,
   | 'getLocation'
@@ -28,9 +28,9 @@ export interface PortalTimings {
   firstDigitTimeoutMs: number;
   /** Wait between keys; also ends an entry typed without `#`. */
   interDigitTimeoutMs: number;
-  /** Reprompts after silence (or a wrong key) before goodbye (SPEC §5: "reprompt up to 3 times"). */
+  /** Reprompts after silence (or a wrong key) before goodbye (3: the prompt and 3 more tries). */
   maxNoInput: number;
-  /** Failed logins in one call before goodbye (SPEC §3 rule 7: 3). */
+  /** Failed logins in one call before goodbye (3), whatever the mailboxes tried. */
   maxLoginFailures: number;
   nameMaxSeconds: number;
   greetingMaxSeconds: number;

@@ -1,5 +1,5 @@
 /**
- * Where every call handed to the Stasis app starts (SPEC §2): find the location, then the
+ * Where every call handed to the Stasis app starts: find the location, then the
  * login flow. The one place that turns failures into what the caller hears: a dependency
  * down → "temporarily unavailable"; a caller who stopped answering → "goodbye"; a hang-up →
  * nothing more.

@@ -1,5 +1,5 @@
 /**
- * A message's envelope (SPEC §5: date, time, caller number), spoken before the message and on
+ * A message's envelope (date, time, caller number), spoken before the message and on
  * key 5: "Message received <date> at <time> from <digits>".
  *
  * ARI has no date media (`number:`, `digits:` and `characters:` only), so the date is built

@@ -1,5 +1,5 @@
 /**
- * Message-waiting lamps (issue step 6 §4): after every change of a mailbox's counts, Asterisk
+ * Message-waiting lamps: after every change of a mailbox's counts, Asterisk
  * is told both numbers with `PUT /mailboxes/<extension>@voice-portal` (res_mwi_external; a
  * PUT without counts would reset the lamp to 0/0). Desk phones subscribe to that mailbox
  * name (`mailboxes=1001@voice-portal` on the PJSIP endpoint).

@@ -1,6 +1,13 @@
 /**
- * Login (SPEC §2 own phone / other phone, SPEC §3 rules). The store does the counting
- * (reserve-then-evaluate, lockout, spray throttle); this flow decides what the caller hears.
+ * Login from one's own phone (the PIN only) or from another phone (mailbox, then PIN). The
+ * store does the counting (reserve-then-evaluate, lockout, spray throttle); this flow decides
+ * what the caller hears.
+ *
+ * How many attempts remain before the lock is told only on one's own phone, where the mailbox
+ * is the caller's own and was not typed: there it helps the owner and tells nobody anything
+ * about other mailboxes. From another phone it is never told, because the count would tell
+ * mailboxes apart: a real mailbox keeps its failures until its owner logs in, while a number
+ * nobody has forgets them after a day, so the same guesses would be answered differently.
  */
 import type { LoginOrigin } from '../store';
 import type { Location } from '../store/types';
@@ -46,15 +53,20 @@ export async function login(s: Session, location: Location, origin: LoginOrigin)
       prompts = ['enter-passcode'];
       continue;
     }
-    // The admin passcode typed here is just a wrong PIN for this mailbox (SPEC §3 rule 5).
+    // The admin passcode typed here is just a wrong PIN for this mailbox.
     const verdict = await s.deps.store.verifyUserPin(own.extension, entry.value, caller, undefined, origin, own);
     if (verdict.result === 'ok') return afterUserLogin(s, verdict);
-    if ((await afterFailure(s, verdict, counters)) === 'ended') return;
-    prompts = ['invalid-passcode', 'enter-passcode'];
+    const warning = verdict.result === 'invalid' ? attemptsLeftWarning(verdict.attemptsLeft) : [];
+    if ((await afterFailure(s, verdict, counters, warning)) === 'ended') return;
+    prompts = ['invalid-passcode', ...warning, 'enter-passcode'];
   }
 }
 
-/** Not one's own phone (`*`) or an unknown caller ID: the mailbox, then its PIN (SPEC §3 rule 6). */
+/**
+ * Not one's own phone (`*`), an unknown caller ID or an untrusted call: the mailbox, then its
+ * PIN. The location's portal number or extension typed as the mailbox asks for the admin
+ * passcode instead.
+ */
 async function otherPhoneLogin(
   s: Session,
   location: Location,
@@ -103,8 +115,8 @@ async function otherPhoneLogin(
 
 /**
  * The owner pressed `*` during their mailbox's greeting (a deposit call, issue step 6): the
- * mailbox is known, so only its PIN is asked (SPEC §3: counting, lock, "not valid", 3
- * failures per call). A deposit call carries no trust mark, so this is an untrusted login
+ * mailbox is known, so only its PIN is asked (counted, locked, "not valid" and 3 failures
+ * per call as any login). A deposit call carries no trust mark, so this is an untrusted login
  * (issue #11): through the throttles, and a mailbox with no PIN answers like a wrong PIN.
  */
 export async function loginToMailbox(s: Session, user: Pick<User, 'extension'>): Promise<void> {
@@ -126,7 +138,7 @@ export async function loginToMailbox(s: Session, user: Pick<User, 'extension'>):
 }
 
 /**
- * SPEC §9: the administrator may refuse logins to another mailbox from callers outside the
+ * The administrator may refuse logins to another mailbox from callers outside the
  * organisation (a caller ID that is no user's and no portal's). Refused callers hear "service
  * unavailable"; no mailbox or PIN is asked for.
  */
@@ -139,12 +151,15 @@ async function mayLogInFromOtherPhone(s: Session, caller: string): Promise<boole
   return false;
 }
 
-/** SPEC §4: what a correct PIN leads to, as the §8 table left the mailbox. */
+/**
+ * What a correct PIN leads to, as the mailbox's state says: the forced PIN change and a new
+ * name (first login, after a reset), or the name alone, then the main menu.
+ */
 async function afterUserLogin(s: Session, ok: Extract<VerifyResult, { result: 'ok' }>): Promise<void> {
   s.deps.metrics.login('ok');
   s.log.info('user login', { user: ok.userId, mustChange: ok.mustChange, mustRecordName: ok.mustRecordName });
   if (ok.mustChange) {
-    await changePin(s, ok.userId, 'must-change-passcode');
+    await changePin(s, ok.userId, { intro: 'must-change-passcode' });
     await recordPersonalName(s, ok.userId);
   } else if (ok.mustRecordName) {
     await s.say('must-record-name');
@@ -155,15 +170,25 @@ async function afterUserLogin(s: Session, ok: Extract<VerifyResult, { result: 'o
 
 type Failure = Exclude<VerifyResult | AdminVerifyResult, { result: 'ok' }>;
 
-/** Tell the caller; 'retry' when another attempt is allowed in this call. */
-async function afterFailure(s: Session, verdict: Failure, counters: CallCounters): Promise<'retry' | 'ended'> {
+/** "You have one (two) attempt(s) left before your mailbox is locked", when it gets that low. */
+function attemptsLeftWarning(attemptsLeft: number): PromptId[] {
+  if (attemptsLeft === 1) return ['one-attempt-left'];
+  if (attemptsLeft === 2) return ['two-attempts-left'];
+  return [];
+}
+
+/**
+ * Tell the caller; 'retry' when another attempt is allowed in this call. `warning`: what the
+ * caller is told of the attempts left (own phone only), also when the call ends here.
+ */
+async function afterFailure(s: Session, verdict: Failure, counters: CallCounters, warning: PromptId[] = []): Promise<'retry' | 'ended'> {
   s.deps.metrics.login(verdict.result === 'no-pin' ? 'refused' : verdict.result);
   switch (verdict.result) {
     case 'invalid':
       counters.failedLogins += 1;
       s.log.info('login failed', { failedLoginsThisCall: counters.failedLogins });
       if (counters.failedLogins >= s.timings.maxLoginFailures) {
-        await s.say('invalid-passcode');
+        await s.say('invalid-passcode', ...warning);
         throw new CallerGaveUp('too many failed logins in one call');
       }
       return 'retry';
@@ -190,7 +215,7 @@ function digitsOnly(value: string | undefined): string {
   return (value ?? '').replace(/\D/g, '');
 }
 
-/** The location's own portal number or extension, typed as a mailbox (SPEC §3 rule 6). */
+/** The location's own portal number or extension, typed as a mailbox: the admin login. */
 function isPortalOf(location: Location, mailbox: string): boolean {
   return mailbox === location.portalExtension || (location.portalNumber !== undefined && mailbox === digitsOnly(location.portalNumber));
 }

@@ -1,12 +1,16 @@
-/** The user main menu (SPEC §5). */
+/**
+ * The user main menu: 1 messages, 3 greetings, 7 name, 8 passcode, 0 mailbox options (as in
+ * app_voicemail), 9 goodbye, `#` the menu again. Every sub-menu returns here with `*`.
+ */
 import { changePin } from './change-pin';
 import { greetingsMenu } from './greetings-menu';
+import { mailboxOptions } from './mailbox-options';
 import { announceMessageCounts, listenToMessages } from './messages';
 import { recordPersonalName } from './personal-name';
-import { recordingNames } from './recording-names';
 import type { Session } from './session';
+import { userGreetingSlot } from './user-greetings';
 
-const KEYS = ['1', '3', '7', '8', '9', '#'] as const;
+const KEYS = ['0', '1', '3', '7', '8', '9', '#'] as const;
 
 /** Runs until the caller presses 9 (goodbye) or stops answering. */
 export async function mainMenu(s: Session, userId: string): Promise<void> {
@@ -14,16 +18,16 @@ export async function mainMenu(s: Session, userId: string): Promise<void> {
   for (;;) {
     const key = await s.choose(['main-menu'], KEYS);
     switch (key) {
+      case '0':
+        await mailboxOptions(s, userId);
+        break;
       case '1':
         await listenToMessages(s, userId);
         break;
       case '3':
         await greetingsMenu(s, {
           menu: 'greetings-menu',
-          slots: [
-            { name: recordingNames.userGreeting(userId, 'busy'), recordPrompts: ['record-busy-greeting'] },
-            { name: recordingNames.userGreeting(userId, 'unavailable'), recordPrompts: ['record-unavailable-greeting'] },
-          ],
+          slots: [userGreetingSlot(s, userId, 'busy'), userGreetingSlot(s, userId, 'unavailable')],
           exitKey: '*',
           maxSeconds: s.timings.greetingMaxSeconds,
         });
@@ -32,7 +36,8 @@ export async function mainMenu(s: Session, userId: string): Promise<void> {
         await recordPersonalName(s, userId);
         break;
       case '8':
-        await changePin(s, userId, 'enter-new-passcode');
+        // `*` gives the change up: back to this menu.
+        await changePin(s, userId, { intro: 'enter-new-passcode-or-star', starCancels: true });
         break;
       case '9':
         await s.goodbye();

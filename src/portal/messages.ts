@@ -1,5 +1,5 @@
 /**
- * Listening to messages (SPEC §5, main menu key 1): new messages first, then saved ones, each
+ * Listening to messages (main menu key 1): new messages first, then saved ones, each
  * oldest first. For each: its envelope, then the message, then the message menu
  *   2 replay · 4 previous · 5 envelope · 6 next · 7 delete · 9 save · * back.
  *

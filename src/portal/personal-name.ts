@@ -1,4 +1,4 @@
-/** Recording the personalised name (SPEC §4 first login, SPEC §5 key 7). */
+/** Recording the personalised name (first login or after a reset, main-menu key 7). */
 import { recordingNames } from './recording-names';
 import { recordWithReview } from './record';
 import type { Session } from './session';

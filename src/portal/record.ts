@@ -1,7 +1,9 @@
 /**
- * Recording with review (SPEC §5 "Recording"): a prompt, a beep, record until `#`, silence or
- * the maximum length; then 1 keep · 2 listen · 3 record again.
+ * Recording with review: a prompt, a beep, record until `#`, silence or
+ * the maximum length; then 1 keep · 2 listen · 3 record again. A recording with no speech in
+ * it is not offered for review: "nothing was heard", and the prompt and beep again.
  */
+import type { RecordResult } from '../ari/call';
 import type { PromptId } from './prompts';
 import type { Session } from './session';
 
@@ -21,7 +23,7 @@ export interface RecordWithReview {
 export async function recordWithReview(s: Session, opts: RecordWithReview): Promise<void> {
   for (;;) {
     await s.sayFully(...opts.prompts);
-    await s.call.record({
+    const recorded = await s.call.record({
       name: opts.name,
       maxSeconds: opts.maxSeconds,
       maxSilenceSeconds: s.timings.maxSilenceSeconds,
@@ -29,6 +31,13 @@ export async function recordWithReview(s: Session, opts: RecordWithReview): Prom
       terminateOn: '#',
       ifExists: 'overwrite',
     });
+    if (heardNothing(recorded)) {
+      s.log.info('recording with no speech: asked again', { name: opts.name, endedBy: recorded.endedBy });
+      // A silent name or greeting is worse than none: callers would hear silence, not the default.
+      await s.deps.recordings.remove(opts.name);
+      await s.say('nothing-heard');
+      continue;
+    }
     for (;;) {
       const key = await s.choose(['recording-options'], ['1', '2', '3'] as const);
       if (key === '1') return;
@@ -36,4 +45,18 @@ export async function recordWithReview(s: Session, opts: RecordWithReview): Prom
       await s.playMedia([`recording:${opts.name}`]);
     }
   }
+}
+
+/**
+ * No speech in the recording, as far as Asterisk's whole seconds of talking tell (see
+ * RecordResult.talkingSec): 0 s, or at most 1 s when Asterisk ended it itself (the silence
+ * or the maximum length), since its figure then keeps up to a second of the silence that ended
+ * it. So a name under about a second, followed by waiting for the silence to end the
+ * recording, is asked again; pressing `#` after speaking avoids that. No figure (no silence
+ * detection): taken as speech.
+ */
+export function heardNothing(r: RecordResult): boolean {
+  if (r.talkingSec === undefined) return false;
+  const keyOrHangup = r.endedBy === 'terminator' || r.endedBy === 'hangup';
+  return r.talkingSec <= (keyOrHangup ? 0 : 1);
 }

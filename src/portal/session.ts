@@ -1,7 +1,8 @@
 /**
  * One caller's time in the portal: the call, the language the caller hears, and the few
  * conversational moves every flow is made of (say, read an entry, choose from a menu).
- * Flows read like the spec because these moves carry the timing and retry rules.
+ * Flows read like the call flows they describe because these moves carry the timing and
+ * retry rules.
  */
 import type { Call, GatherResult } from '../ari/call';
 import type { Logger } from '../log';
@@ -12,7 +13,7 @@ import { promptMedia, type PromptId } from './prompts';
 export type Entry =
   /** `*` as the first key, where the prompt offers it (not calling from one's own phone). */
   | { kind: 'star' }
-  /** Nothing, or `#` alone: no attempt (SPEC §3 rule 1). */
+  /** Nothing, or `#` alone: no attempt (neither a failure nor a PIN). */
   | { kind: 'empty' }
   | { kind: 'digits'; value: string };
 
@@ -76,12 +77,14 @@ export class Session {
 
   /**
    * Play `prompts` (barge-in allowed) and read digits ended by `#` or the inter-digit
-   * timeout. `*` typed after some digits starts the entry again (SPEC §3 rule 1); `*` as the
+   * timeout. `*` typed after some digits starts the entry again (a typing mistake); `*` as the
    * very first key ends the entry at once as `star` when `starIsKey`, so the caller hears
-   * the next prompt without waiting.
+   * the next prompt without waiting. `lead`: media played first, in the same playback (a
+   * refusal's reason with its number).
    */
-  async readEntry(prompts: PromptId[], opts: { starIsKey?: boolean } = {}): Promise<Entry> {
-    if (prompts.length > 0) await this.say(...prompts);
+  async readEntry(prompts: PromptId[], opts: { starIsKey?: boolean; lead?: string[] } = {}): Promise<Entry> {
+    const media = [...(opts.lead ?? []), ...prompts.map(promptMedia)];
+    if (media.length > 0) await this.call.play(media, { interruptible: true, lang: this.lang });
     const t = this.timings;
     const first = await this.call.gather({
       maxDigits: 1,

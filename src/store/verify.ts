@@ -93,7 +93,7 @@ interface Subject {
   okFields?: readonly string[];
 }
 
-/** What a user's successful login leads to (SPEC §8 table): read as the success settles. */
+/** What a user's successful login leads to (forced PIN change, name recording): read as the success settles. */
 const USER_OK_FIELDS = ['mustChange', 'mustRecordName'] as const;
 
 /** Steps 3-5 for one subject (user, location admin access, or phantom). */

@@ -252,9 +252,37 @@ describe('recording', () => {
     const simSec = (Date.now() - started) / SCALE / 1000;
     expect(simSec).toBeGreaterThan(4.5); // 3 s talking + 2 s silence
     expect(simSec).toBeLessThan(7);
-    expect(rec).toMatchObject({ talking_duration: 3 });
-    expect(rec.silence_duration).toBe((rec.duration as number) - 3);
+    // Asterisk's arithmetic (main/app.c): 5 whole seconds written, less (2 s − 0.2 s) of
+    // trailing silence truncated to 1 s: duration 4; talking the same less all the silence
+    // (the same 2 s here): 4; silence_duration = duration − talking.
+    expect(rec).toMatchObject({ duration: 4, talking_duration: 4, silence_duration: 0 });
     expect(call.log.find((e) => e.kind === 'recording-finished')).toMatchObject({ endedBy: 'silence' });
+  });
+
+  test('no speech at all, ended by the silence: Asterisk still reports 1 s (of the silence) as talking', async () => {
+    await record('name=r3s&format=wav&maxDurationSeconds=30&maxSilenceSeconds=3');
+    const rec = await finished();
+    // 3 s written, less (3 s − 0.2 s) truncated to 2 s.
+    expect(rec).toMatchObject({ duration: 1, talking_duration: 1, silence_duration: 0 });
+    expect(call.log.find((e) => e.kind === 'recording-finished')).toMatchObject({ endedBy: 'silence' });
+  });
+
+  test('no speech, ended by #: talking is what whole seconds leave, 0 or 1; speech then # counts the speech', async () => {
+    await record('name=r3p&format=wav&maxDurationSeconds=30&maxSilenceSeconds=5&terminateOn=%23');
+    await sock.waitType('RecordingStarted');
+    await sleep(1500 * SCALE);
+    await call.press('#');
+    const silent = await finished();
+    expect([0, 1]).toContain(silent.talking_duration);
+    expect(silent.silence_duration).toBe((silent.duration as number) - (silent.talking_duration as number));
+    const from = sock.events.length;
+    await record('name=r3q&format=wav&maxDurationSeconds=30&maxSilenceSeconds=5&terminateOn=%23');
+    await sock.waitType('RecordingStarted', 1, undefined, from);
+    call.speak(2);
+    await sleep(2300 * SCALE);
+    await call.press('#');
+    const spoken = recOf((await sock.waitType('RecordingFinished', 1, undefined, from))[0]);
+    expect(spoken.talking_duration as number).toBeGreaterThanOrEqual(2);
   });
 
   test('beep=true: 201 says queued, RecordingStarted follows the beep', async () => {

@@ -322,19 +322,35 @@ export class RecordingOp implements MediaOp {
     const elapsedSec = Math.min(this.ctx.clock.simElapsedMs(this.startedAt, now) / 1000, endedBy === 'max-duration' ? maxSec : Infinity);
     // Asterisk trims the trailing silence that ended a recording (keeping 200 ms of it).
     const keptSec = endedBy === 'silence' ? Math.max(0, elapsedSec - this.req.maxSilenceSeconds + 0.2) : elapsedSec;
-    const duration = Math.floor(keptSec);
     this.state = 'done';
     this.ctx.storeRecording(this.name, this.req.format, keptSec, this.req.append);
     this.ctx.forgetRecording(this);
-    const recording: LiveRecordingJson = { ...this.json(), duration };
-    if (this.req.maxSilenceSeconds > 0) {
-      const talking = Math.min(duration, Math.floor(this.ctx.talkingMsBetween(this.startedAt, now) / 1000));
-      recording.talking_duration = talking;
-      recording.silence_duration = duration - talking;
-    }
+    const recording: LiveRecordingJson = { ...this.json(), ...this.reportedDurations(elapsedSec, now) };
     this.ctx.emit({ type: 'RecordingFinished', timestamp: asteriskTimestamp(), recording });
-    this.ctx.log({ kind: 'recording-finished', name: this.name, durationSec: duration, endedBy });
+    this.ctx.log({ kind: 'recording-finished', name: this.name, durationSec: recording.duration ?? 0, endedBy });
     if (next) this.next();
+  }
+
+  /**
+   * The figures of RecordingFinished, computed as Asterisk's __ast_play_and_record (main/app.c)
+   * does, in whole seconds: `duration` = the seconds written (floor) less the trailing silence
+   * the detector measured, `(silence − 200 ms) / 1000` truncated; `talking_duration` the same
+   * seconds less all the silence measured, the same way (at least 0); `silence_duration` =
+   * duration − talking_duration. Without silence detection: the seconds written, no talking
+   * figures. So a recording with no speech at all reports talking 0 or 1 (1 when a silence of
+   * exactly maxSilenceSeconds ended it: 5 s written less 4 s).
+   */
+  private reportedDurations(elapsedSec: number, now: number): Pick<LiveRecordingJson, 'duration' | 'talking_duration' | 'silence_duration'> {
+    const written = Math.floor(elapsedSec);
+    if (!(this.req.maxSilenceSeconds > 0)) return { duration: written };
+    const elapsedMs = elapsedSec * 1000;
+    const talkingMs = Math.min(elapsedMs, this.ctx.talkingMsBetween(this.startedAt, now));
+    const speakingUntil = this.ctx.speakingUntil();
+    const trailingMs = speakingUntil >= now ? 0 : Math.min(elapsedMs, this.ctx.clock.simElapsedMs(Math.max(this.startedAt, speakingUntil), now));
+    const off = (silenceMs: number): number => (silenceMs > 0 ? Math.trunc((silenceMs - 200) / 1000) : 0);
+    const duration = Math.max(0, written - off(trailingMs));
+    const talking = Math.max(0, written - off(elapsedMs - talkingMs));
+    return { duration, talking_duration: talking, silence_duration: duration - talking };
   }
 
   private clearTimers(): void {

@@ -1,8 +1,9 @@
 /**
- * SPEC §4 and the source document's scenarios 1-3: what a correct PIN leads to, as the
- * SPEC §8 table left the mailbox.
+ * What a correct PIN leads to, as the mailbox's state left it: a forced PIN change and a
+ * name (first login, after a reset), a name only (PIN set through self-service), or the main
+ * menu.
  */
-import { DEFAULT_PIN, ended, heard, hears, logInFromOwnPhone, PARIS, recordVoice, startHarness, type Harness } from '../support/portal-harness';
+import { DEFAULT_PIN, ended, heard, hears, logInFromOwnPhone, PARIS, recordVoice, startHarness, TIME_SCALE, type Harness } from '../support/portal-harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -143,7 +144,10 @@ test('a new PIN refused by the policy gets its spoken reason and another try', a
     'passcode-is-default',
     'enter-new-passcode',
     'confirm-passcode',
+    // The minimum the policy sets (6 by default).
     'passcode-too-short',
+    'number:6',
+    'digits-unit',
     'enter-new-passcode',
     'confirm-passcode',
     'passcodes-differ',
@@ -187,6 +191,21 @@ test('recording options: 2 plays the name back, 3 records again, 1 keeps', async
   expect(h.double.storedRecordings().get(`voice-portal/names/${u.id}`)?.durationSec).toBeGreaterThanOrEqual(3);
 });
 
+test('a name with no speech is not kept: "nothing was heard", record again; until then the name stays required', async () => {
+  const u = await newUser();
+  await h.admin.selfServiceSetPin(u.id, '502938', 'portal');
+  const call = await h.call({ callerNumber: u.ext });
+  await hears(call, 'welcome');
+  await call.press('502938#');
+  // The caller says nothing: the silence ends the recording.
+  await hears(call, 'nothing-heard');
+  await hears(call, 'record-name', 2);
+  await call.hangup();
+  expect(heard(call)).toEqual(['welcome', 'must-record-name', 'record-name', 'nothing-heard', 'record-name']);
+  expect(await h.admin.getUser(u.id)).toMatchObject({ mustRecordName: true });
+  expect(h.double.storedRecordings().has(`voice-portal/names/${u.id}`)).toBe(false);
+});
+
 test('a user whose language is French hears the French prompts from the first word', async () => {
   const u = await newUser({ language: 'fr' });
   await h.admin.selfServiceSetPin(u.id, '502938', 'portal');
@@ -201,7 +220,7 @@ test('a user whose language is French hears the French prompts from the first wo
   expect(played).toEqual(['fr', 'fr', 'fr']);
 });
 
-describe('a hang-up at any step of a first login leaves a state of the SPEC §8 table', () => {
+describe('a hang-up at any step of a first login leaves a consistent state (old PIN or new, name or none)', () => {
   type SimCall = Awaited<ReturnType<Harness['call']>>;
   /** A whole first login, one caller action at a time; each step hangs up after a prefix of it. */
   const FIRST_LOGIN_ACTIONS: ((c: SimCall) => Promise<void>)[] = [
@@ -215,6 +234,8 @@ describe('a hang-up at any step of a first login leaves a state of the SPEC §8 
     async (c) => {
       await c.waitFor((e) => e.kind === 'recording-started');
       c.speak(2);
+      // The caller says the name before pressing # (a # at once would be a recording with no speech).
+      await new Promise((r) => setTimeout(r, 2 * 1000 * TIME_SCALE + 40));
     },
     (c) => c.press('#'),
     (c) => hears(c, 'recording-options'),

@@ -1,4 +1,4 @@
-/** SPEC §2-§3: reaching the portal, own phone and `*`, lockout, unknown mailboxes. */
+/** Reaching the portal, own phone and `*`, lockout, attempts left, unknown mailboxes. */
 import { ADMIN_PASSCODE, DEFAULT_PIN, ended, heard, hears, logInFromOwnPhone, tryMailboxesFromOtherPhone, PARIS, startHarness, type Harness } from '../support/portal-harness';
 
 let h: Harness;
@@ -45,7 +45,7 @@ async function tryPins(callerNumber: string, pins: string[]): Promise<Awaited<Re
   return call;
 }
 
-describe('reaching the portal (SPEC §2)', () => {
+describe('reaching the portal', () => {
   test('the location comes from the Stasis args portal,<locationId>', async () => {
     const u = await readyUser();
     const call = await h.call({ callerNumber: u.ext, args: ['portal', 'paris', 'internal'], extension: 's' });
@@ -89,18 +89,21 @@ describe('reaching the portal (SPEC §2)', () => {
   });
 });
 
-describe('lockout (SPEC §3 rules 3, 4, 8)', () => {
+describe('lockout: 4 wrong PINs in a row lock, a correct one sets the count back, only a PIN change or an administrator unlocks', () => {
   test('4 wrong PINs over two calls lock at once; a locked mailbox evaluates and counts nothing', async () => {
     const u = await readyUser();
     const first = await tryPins(u.ext, ['111222', '333444', '555666']);
     expect(await ended(first)).toBe('app-hangup');
+    // On one's own phone the caller is told when few attempts remain before the lock.
     expect(heard(first)).toEqual([
       'welcome',
       'invalid-passcode',
       'enter-passcode',
       'invalid-passcode',
+      'two-attempts-left',
       'enter-passcode',
       'invalid-passcode',
+      'one-attempt-left',
       'goodbye',
     ]);
     expect(await h.admin.getUser(u.id)).toMatchObject({ failures: 3 });
@@ -119,6 +122,49 @@ describe('lockout (SPEC §3 rules 3, 4, 8)', () => {
     expect((await h.admin.getUser(u.id))?.failures).toBe(failuresWhenLocked);
     const audit = await h.admin.readAudit({ userId: u.id });
     expect(audit.map((e) => e.type)).toEqual(expect.arrayContaining(['locked', 'login-refused-locked']));
+  });
+
+  test('attempts left are told on one\'s own phone from 2 left, over calls, and follow the policy', async () => {
+    const u = await readyUser();
+    const first = await tryPins(u.ext, ['111222']);
+    await hears(first, 'enter-passcode');
+    await first.hangup();
+    expect(heard(first)).toEqual(['welcome', 'invalid-passcode', 'enter-passcode']);
+    // The next call knows the failure of the last one: 2 left after this one.
+    const second = await tryPins(u.ext, ['333444']);
+    await hears(second, 'enter-passcode');
+    await second.hangup();
+    expect(heard(second)).toEqual(['welcome', 'invalid-passcode', 'two-attempts-left', 'enter-passcode']);
+    expect(await h.admin.getUser(u.id)).toMatchObject({ failures: 2 });
+
+    await h.admin.updatePolicy({ maxFailures: 6 }, 'test');
+    try {
+      const third = await tryPins(u.ext, ['555666']);
+      await hears(third, 'enter-passcode');
+      await third.hangup();
+      expect(heard(third)).toEqual(['welcome', 'invalid-passcode', 'enter-passcode']);
+    } finally {
+      await h.admin.updatePolicy({ maxFailures: 4 }, 'test');
+    }
+  });
+
+  test('from another phone the attempts left are never told: a real mailbox near its lock sounds like a number nobody has', async () => {
+    const u = await readyUser();
+    const before = await tryPins(u.ext, ['111222', '333444']);
+    await hears(before, 'enter-passcode', 2);
+    await before.hangup();
+    expect(await h.admin.getUser(u.id)).toMatchObject({ failures: 2 });
+    const probe = async (mailbox: string, callerNumber: string): Promise<string[]> => {
+      const call = await h.call({ callerNumber });
+      await tryMailboxesFromOtherPhone(call, [mailbox], '640813');
+      await hears(call, 'enter-mailbox');
+      await call.hangup();
+      return heard(call);
+    };
+    const real = await probe(u.ext, '+14155550131');
+    expect(await h.admin.getUser(u.id)).toMatchObject({ failures: 3 });
+    expect(real).toEqual(['welcome-enter-mailbox', 'enter-passcode', 'invalid-passcode', 'enter-mailbox']);
+    expect(await probe('3997', '+14155550132')).toEqual(real);
   });
 
   test('a correct PIN sets the count back to 0', async () => {
@@ -177,7 +223,7 @@ describe('lockout (SPEC §3 rules 3, 4, 8)', () => {
   });
 });
 
-describe('what counts as an attempt (SPEC §3 rule 1)', () => {
+describe('what counts as an attempt (a PIN typed and ended; not silence or # alone)', () => {
   test('digits typed during the welcome stop it (barge-in) and count', async () => {
     const u = await readyUser();
     const call = await h.call({ callerNumber: u.ext });
@@ -224,7 +270,7 @@ describe('what counts as an attempt (SPEC §3 rule 1)', () => {
   });
 });
 
-describe('not calling from one\'s own phone (SPEC §2, §3 rules 6-7)', () => {
+describe('not calling from one\'s own phone (mailbox, then PIN; 3 failures per call)', () => {
   test('* at the welcome: mailbox, then PIN', async () => {
     const u = await readyUser();
     const other = await readyUser();
@@ -292,7 +338,7 @@ describe('not calling from one\'s own phone (SPEC §2, §3 rules 6-7)', () => {
   });
 });
 
-describe('refusing * logins from outside the organisation (SPEC §9)', () => {
+describe('refusing * logins from outside the organisation (policy refuseOutsideStarLogin)', () => {
   beforeAll(async () => {
     await h.admin.updatePolicy({ refuseOutsideStarLogin: true }, 'test');
   });

@@ -1,4 +1,4 @@
-/** SPEC §9: Redis unreachable mid-call → "temporarily unavailable", clean end, recovery. */
+/** Redis unreachable mid-call → "temporarily unavailable", clean end, recovery. */
 import { ended, heard, hears, logInFromOwnPhone, PARIS, startHarness, type Harness } from '../support/portal-harness';
 
 let h: Harness;

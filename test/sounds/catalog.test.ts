@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { plan, readCatalog, readManifest } from '../../scripts/generate-sounds';
 import { CATALOG_LANGUAGES, SOUNDS_DIR, loadCatalog, promptWavPath, wavInfo } from './catalog';
 
-/** Every prompt the portal's call flows play (login, first call, main menu, admin menu). */
+/** Every prompt the portal's call flows play (login, first call, main menu, mailbox options, admin menu). */
 const REQUIRED_IDS = [
   'welcome', 'welcome-enter-mailbox', 'enter-mailbox', 'enter-passcode', 'invalid-passcode',
   'locked', 'no-passcode-set', 'must-change-passcode', 'enter-new-passcode', 'confirm-passcode',
@@ -16,7 +16,7 @@ const REQUIRED_IDS = [
   'message-menu', 'message-deleted', 'message-saved', 'no-more-messages', 'first-message',
   'message-unavailable', 'mailbox-full', 'leave-message-after-tone', 'default-greeting-extension',
   'is-busy', 'is-unavailable', 'record-busy-greeting', 'record-unavailable-greeting',
-  'greeting-deleted', 'greeting-empty', 'admin-greetings-business-hours',
+  'greeting-deleted', 'no-greeting-callers-hear', 'admin-greetings-business-hours',
   'admin-greetings-after-hours', 'aa-default-greeting', 'message-received', 'from',
   'record-after-tone', 'your-greeting-is', 'your-name-is',
 ];
@@ -66,13 +66,15 @@ describe('sounds/catalog.json', () => {
     expect(catalog['invalid-option'].en).toBe('Sorry, that is not a valid choice.');
     expect(catalog['no-input'].en).toBe('Sorry, I did not hear anything.');
     expect(catalog['message-unavailable'].en).toBe('Sorry, this message cannot be played.');
-    expect(catalog['greeting-empty'].en).toBe('No greeting is recorded.');
     expect(catalog['aa-default-greeting'].en).toBe('Thank you for calling.');
   });
 
-  test('menus announce the keys of the main and message menus (docs/user-guide.md)', () => {
+  test('menus announce the keys of the main, mailbox options and message menus (docs/user-guide.md)', () => {
     const main = catalog['main-menu'].en;
-    for (const key of ['1', '3', '7', '8', '9', 'pound']) expect(main).toContain(`press ${key}`);
+    for (const key of ['0', '1', '3', '7', '8', '9', 'pound']) expect(main).toContain(`press ${key}`);
+    const options = catalog['mailbox-options'].en;
+    for (const key of ['1', '2', '3', '5', 'star']) expect(options).toContain(`press ${key}`);
+    expect(catalog['enter-new-passcode-or-star'].en).toContain('press star');
     const messages = catalog['message-menu'].en;
     for (const key of ['2', '4', '5', '6', '7', '9', 'star']) expect(messages).toContain(`press ${key}`);
   });

@@ -69,7 +69,7 @@ export class RecordVerb extends VerbTask<RecordResult> {
       const durationSec = event.duration ?? 0;
       const endedBy = this.classify(event);
       this.ctx.logger.debug('recording finished', { name: event.name, durationSec, endedBy });
-      this.resolve({ name: event.name, durationSec, endedBy });
+      this.resolve({ name: event.name, durationSec, endedBy, ...(event.talkingDuration !== undefined ? { talkingSec: event.talkingDuration } : {}) });
     }
   }
 

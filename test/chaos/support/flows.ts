@@ -271,7 +271,7 @@ export const FLOWS: Flow[] = [
       ...loginSteps(),
       ...prompt('main-menu'),
       ...key('8'),
-      ...prompt('enter-new-passcode', 1, { thenWait: true }),
+      ...prompt('enter-new-passcode-or-star', 1, { thenWait: true }),
       ...entry('new PIN', () => NEW_PIN),
       ...prompt('confirm-passcode'),
       ...entry('confirmation', () => NEW_PIN, newPinTyped),

@@ -10,7 +10,7 @@ import type { SimCall } from '../double/control';
 import { checkMailbox, engineTotalsWhenIdle, nextCallWorks } from './support/checks';
 import { promptsHeard } from './support/drive';
 import { type Subject } from './support/flows';
-import { LONG, once, pool, seedOrganisation, startChaosHarness, WIP, type ChaosHarness } from './support/harness';
+import { LONG, once, pool, seedOrganisation, startChaosHarness, type ChaosHarness } from './support/harness';
 import { hears } from '../support/portal-harness';
 import { ChaosTally } from './support/summary';
 
@@ -20,8 +20,6 @@ let h: ChaosHarness;
 const tally = new ChaosTally('load + faults');
 let nextExt = 500_000;
 
-const suite = WIP ? describe : describe.skip;
-suite('(CHAOS_WIP=1 only)', () => {
 beforeAll(async () => {
   h = await startChaosHarness();
   await seedOrganisation(h.admin);
@@ -100,4 +98,3 @@ test(`${CALLS} concurrent calls, Redis restarted and the ARI socket dropped: eve
   expect(tally.clean).toBe(tally.points);
   expect(await engineTotalsWhenIdle(h)).toEqual({ calls: 0, handlers: 0, timers: 0, listeners: 0 });
 }, 600_000);
-});

@@ -19,11 +19,6 @@ const SOUNDS_DIR = path.resolve(__dirname, '../../../sounds');
 
 /** CHAOS_LONG=1 (`npm run chaos -- --long`): every point, more load; otherwise a CI-sized run. */
 export const LONG = process.env.CHAOS_LONG === '1';
-/**
- * The hang-up fuzz and the load + faults test are not yet reliable on a heavily loaded
- * machine (see the issue #13 report): they run only with CHAOS_WIP=1.
- */
-export const WIP = process.env.CHAOS_WIP === '1';
 
 /**
  * Simulated Asterisk time runs at this fraction of real time. Every bound the tests assert is

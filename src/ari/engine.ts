@@ -496,13 +496,15 @@ class Engine extends EventEmitter implements AriEngine {
     this.stopPings();
   }
 
-  /** End the calls Asterisk no longer has in the app (their StasisEnd was lost). */
   /**
    * After a reconnect: events sent while no socket was connected are lost. Calls that left
    * Stasis meanwhile (StasisEnd lost) are ended as gone; channels that entered Stasis
    * meanwhile (StasisStart lost) are adopted, so no caller waits in silence.
    */
   private async reconcile(client: AriClient): Promise<void> {
+    // Only the calls known before the list was asked for can be judged by it: a StasisStart
+    // that arrives while the request is out is a new call the list predates, not a lost one.
+    const known = [...this.calls.values()];
     let present: Set<string>;
     try {
       const app = (await client.applications.get({ applicationName: this.opts.config.app })) as { channel_ids?: string[] };
@@ -511,7 +513,8 @@ class Engine extends EventEmitter implements AriEngine {
       this.log.debug('could not list the app channels after reconnecting', { error: toAriError('applications.get', err).message });
       return;
     }
-    for (const call of [...this.calls.values()]) {
+    for (const call of known) {
+      if (this.calls.get(call.channelId) !== call) continue; // ended meanwhile
       if (!present.has(call.channelId)) call.end({ reason: 'gone' });
       // Its flow is over but its hang-up failed while Asterisk was unreachable: the caller
       // would otherwise stay in silence with nobody serving the channel.

@@ -179,14 +179,14 @@ describeBrowser('in Chromium', () => {
     expect(answer.status()).toBe(200);
     expect(answer.headers()['content-type']).toBe('audio/wav');
     // The audio element loaded the stream: it knows the recording's length.
-    await page.waitForFunction("(() => { const a = document.querySelector('#new-messages audio'); return a !== null && a.readyState >= 1 && a.duration > 0; })()");
+    await untilInPage(page, "(() => { const a = document.querySelector('#new-messages audio'); return a !== null && a.readyState >= 1 && a.duration > 0; })()");
     const duration = (await page.evaluate("document.querySelector('#new-messages audio').duration")) as number;
     // The stream is the recording itself: its length is the message's (stored in whole seconds).
     expect(Math.abs(duration - message!.durationSec)).toBeLessThanOrEqual(1);
 
     await items.first().getByRole('button', { name: /^Delete/ }).click();
     await page.locator('#status', { hasText: 'Message deleted.' }).waitFor();
-    await page.waitForFunction("document.querySelectorAll('#new-messages li.message').length === 1");
+    await untilInPage(page, "document.querySelectorAll('#new-messages li.message').length === 1");
     await page.close();
     expect(h.double.storedRecordings().has(`voice-portal/vm/${u.id}/${message!.id}`)).toBe(false);
     expect(h.double.mailboxes().get(`${u.extension}@voice-portal`)).toEqual({ oldMessages: 0, newMessages: 1 });
@@ -217,6 +217,20 @@ test('no PIN typed on the page is in a log line or the audit trail; page calls a
     expect(JSON.stringify(audit)).not.toContain(pin);
   }
 });
+
+/**
+ * Polls `expression` in the page until it is true. Not page.waitForFunction: with a string it
+ * polls through eval inside the page, which the page's Content-Security-Policy (no
+ * 'unsafe-eval') refuses whenever the first check is not already true. page.evaluate is not
+ * subject to it.
+ */
+async function untilInPage(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`not true in the page within ${timeoutMs} ms: ${expression}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 function ensureDir(dir: string): string {
   mkdirSync(dir, { recursive: true });

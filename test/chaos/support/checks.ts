@@ -123,6 +123,17 @@ export async function checkLocation(h: ChaosHarness, x: Subject): Promise<string
 /** The next call logs in with the PIN that works and is asked for what is still required. */
 export async function nextCallWorks(h: ChaosHarness, x: Subject, report: StateReport): Promise<string[]> {
   if (report.pin === undefined) return ['no PIN to log in with'];
+  const first = await tryNextCall(h, x, report);
+  // The application runs in this test process, with a 1 s Redis command timeout: a stall of
+  // this process's event loop past that (a saturated machine, a large GC) makes one command
+  // time out although Redis is healthy. One more call tells that apart from a portal that
+  // stays broken after the fault, which fails both.
+  if (first.length === 0 || !first[0]?.includes('temporarily-unavailable')) return first;
+  const second = await tryNextCall(h, x, report);
+  return second.length === 0 ? [] : [...first, ...second];
+}
+
+async function tryNextCall(h: ChaosHarness, x: Subject, report: StateReport): Promise<string[]> {
   let call: SimCall | undefined;
   try {
     call = await h.call({ callerNumber: x.ext });

@@ -318,14 +318,16 @@ export class RecordingOp implements MediaOp {
     const now = Date.now();
     // A timer that fired late (a busy machine) must not stretch a recording past its maximum:
     // Asterisk stops it at maxDurationSeconds exactly.
+    // The figures are those of the instant Asterisk would have stopped, not of the late timer.
     const maxSec = this.req.maxDurationSeconds > 0 ? this.req.maxDurationSeconds : Infinity;
-    const elapsedSec = Math.min(this.ctx.clock.simElapsedMs(this.startedAt, now) / 1000, endedBy === 'max-duration' ? maxSec : Infinity);
+    const endReal = endedBy === 'max-duration' ? Math.min(now, this.startedAt + this.ctx.clock.scale(maxSec * 1000)) : now;
+    const elapsedSec = Math.min(this.ctx.clock.simElapsedMs(this.startedAt, endReal) / 1000, endedBy === 'max-duration' ? maxSec : Infinity);
     // Asterisk trims the trailing silence that ended a recording (keeping 200 ms of it).
     const keptSec = endedBy === 'silence' ? Math.max(0, elapsedSec - this.req.maxSilenceSeconds + 0.2) : elapsedSec;
     this.state = 'done';
     this.ctx.storeRecording(this.name, this.req.format, keptSec, this.req.append);
     this.ctx.forgetRecording(this);
-    const recording: LiveRecordingJson = { ...this.json(), ...this.reportedDurations(elapsedSec, now) };
+    const recording: LiveRecordingJson = { ...this.json(), ...this.reportedDurations(elapsedSec, endReal) };
     this.ctx.emit({ type: 'RecordingFinished', timestamp: asteriskTimestamp(), recording });
     this.ctx.log({ kind: 'recording-finished', name: this.name, durationSec: recording.duration ?? 0, endedBy });
     if (next) this.next();
@@ -340,13 +342,13 @@ export class RecordingOp implements MediaOp {
    * figures. So a recording with no speech at all reports talking 0 or 1 (1 when a silence of
    * exactly maxSilenceSeconds ended it: 5 s written less 4 s).
    */
-  private reportedDurations(elapsedSec: number, now: number): Pick<LiveRecordingJson, 'duration' | 'talking_duration' | 'silence_duration'> {
+  private reportedDurations(elapsedSec: number, endReal: number): Pick<LiveRecordingJson, 'duration' | 'talking_duration' | 'silence_duration'> {
     const written = Math.floor(elapsedSec);
     if (!(this.req.maxSilenceSeconds > 0)) return { duration: written };
     const elapsedMs = elapsedSec * 1000;
-    const talkingMs = Math.min(elapsedMs, this.ctx.talkingMsBetween(this.startedAt, now));
+    const talkingMs = Math.min(elapsedMs, this.ctx.talkingMsBetween(this.startedAt, endReal));
     const speakingUntil = this.ctx.speakingUntil();
-    const trailingMs = speakingUntil >= now ? 0 : Math.min(elapsedMs, this.ctx.clock.simElapsedMs(Math.max(this.startedAt, speakingUntil), now));
+    const trailingMs = speakingUntil >= endReal ? 0 : Math.min(elapsedMs, this.ctx.clock.simElapsedMs(Math.max(this.startedAt, speakingUntil), endReal));
     const off = (silenceMs: number): number => (silenceMs > 0 ? Math.trunc((silenceMs - 200) / 1000) : 0);
     const duration = Math.max(0, written - off(trailingMs));
     const talking = Math.max(0, written - off(elapsedMs - talkingMs));

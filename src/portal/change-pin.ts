@@ -72,6 +72,11 @@ export async function changePin(s: Session, userId: string, opts: ChangePinOptio
   }
 }
 
+/** The change a caller chose from a menu (main menu 8, mailbox options 5): `*` gives it up. */
+export function changePinFromMenu(s: Session, userId: string): Promise<'changed' | 'cancelled'> {
+  return changePin(s, userId, { intro: 'enter-new-passcode-or-star', starCancels: true });
+}
+
 /** "Enter it again", asked again after a silence; the digits typed, or `star`. */
 async function confirm(s: Session, silences: SilenceCount, opts: ChangePinOptions): Promise<string | 'star'> {
   for (;;) {

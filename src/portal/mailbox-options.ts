@@ -5,7 +5,7 @@
  * greeting) has no counterpart here: it is a wrong key. Listening to a greeting and going back
  * to the default are in the greetings menu (main-menu key 3).
  */
-import { changePin } from './change-pin';
+import { changePinFromMenu } from './change-pin';
 import { recordGreeting } from './greetings-menu';
 import { recordPersonalName } from './personal-name';
 import type { Session } from './session';
@@ -28,7 +28,7 @@ export async function mailboxOptions(s: Session, userId: string): Promise<void> 
         await recordPersonalName(s, userId);
         break;
       case '5':
-        await changePin(s, userId, { intro: 'enter-new-passcode-or-star', starCancels: true });
+        await changePinFromMenu(s, userId);
         break;
       case '*':
         return;

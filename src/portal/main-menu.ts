@@ -2,7 +2,7 @@
  * The user main menu: 1 messages, 3 greetings, 7 name, 8 passcode, 0 mailbox options (as in
  * app_voicemail), 9 goodbye, `#` the menu again. Every sub-menu returns here with `*`.
  */
-import { changePin } from './change-pin';
+import { changePinFromMenu } from './change-pin';
 import { greetingsMenu } from './greetings-menu';
 import { mailboxOptions } from './mailbox-options';
 import { announceMessageCounts, listenToMessages } from './messages';
@@ -36,8 +36,7 @@ export async function mainMenu(s: Session, userId: string): Promise<void> {
         await recordPersonalName(s, userId);
         break;
       case '8':
-        // `*` gives the change up: back to this menu.
-        await changePin(s, userId, { intro: 'enter-new-passcode-or-star', starCancels: true });
+        await changePinFromMenu(s, userId);
         break;
       case '9':
         await s.goodbye();

@@ -100,20 +100,21 @@ async function readWhole(operation: string, file: RecordingFile): Promise<Buffer
 }
 
 export function recordingFilesOverHttp(settings: AriHttpSettings): RecordingFiles {
+  const open = async (name: string): Promise<RecordingFile> => {
+    const res = await request(settings, 'GET', `${recordingPath(name)}/file`, 'getStoredRecordingFile');
+    if (res.statusCode !== 200) throw await failure('getStoredRecordingFile', res);
+    const length = Number(res.headers['content-length']);
+    return {
+      contentType: res.headers['content-type'] ?? 'application/octet-stream',
+      ...(Number.isInteger(length) && length >= 0 ? { contentLength: length } : {}),
+      body: res,
+    };
+  };
   return {
     async fetch(name) {
-      return readWhole('getStoredRecordingFile', await this.open(name));
+      return readWhole('getStoredRecordingFile', await open(name));
     },
-    async open(name) {
-      const res = await request(settings, 'GET', `${recordingPath(name)}/file`, 'getStoredRecordingFile');
-      if (res.statusCode !== 200) throw await failure('getStoredRecordingFile', res);
-      const length = Number(res.headers['content-length']);
-      return {
-        contentType: res.headers['content-type'] ?? 'application/octet-stream',
-        ...(Number.isInteger(length) && length >= 0 ? { contentLength: length } : {}),
-        body: res,
-      };
-    },
+    open,
     async exists(name) {
       const res = await request(settings, 'GET', recordingPath(name), 'getStoredRecording');
       if (res.statusCode === 200) {

@@ -7,7 +7,7 @@
  */
 import type { SimCall } from '../../double/control';
 import { hears } from '../../support/portal-harness';
-import { describeCall } from './drive';
+import { describeCall, promptsHeard } from './drive';
 import type { ChaosHarness } from './harness';
 import type { Subject } from './flows';
 
@@ -128,21 +128,22 @@ export async function nextCallWorks(h: ChaosHarness, x: Subject, report: StateRe
   // this process's event loop past that (a saturated machine, a large GC) makes one command
   // time out although Redis is healthy. One more call tells that apart from a portal that
   // stays broken after the fault, which fails both.
-  if (first.length === 0 || !first[0]?.includes('temporarily-unavailable')) return first;
+  if (first.problems.length === 0 || !first.toldUnavailable) return first.problems;
   const second = await tryNextCall(h, x, report);
-  return second.length === 0 ? [] : [...first, ...second];
+  return second.problems.length === 0 ? [] : [...first.problems, ...second.problems];
 }
 
-async function tryNextCall(h: ChaosHarness, x: Subject, report: StateReport): Promise<string[]> {
+async function tryNextCall(h: ChaosHarness, x: Subject, report: StateReport): Promise<{ problems: string[]; toldUnavailable: boolean }> {
   let call: SimCall | undefined;
   try {
     call = await h.call({ callerNumber: x.ext });
     await hears(call, 'welcome', 1, 15_000);
     await call.press(`${report.pin}#`);
     await hears(call, report.next, 1, 15_000);
-    return [];
+    return { problems: [], toldUnavailable: false };
   } catch (err) {
-    return [`next call (PIN then ${report.next}): ${call ? describeCall(call) : 'not placed'}; ${err instanceof Error ? err.message.slice(0, 60) : String(err)}`];
+    const problem = `next call (PIN then ${report.next}): ${call ? describeCall(call) : 'not placed'}; ${err instanceof Error ? err.message.slice(0, 60) : String(err)}`;
+    return { problems: [problem], toldUnavailable: call !== undefined && promptsHeard(call).includes('temporarily-unavailable') };
   } finally {
     await call?.hangup();
   }

@@ -106,11 +106,10 @@ export interface RecordResult {
    * terminator - the terminateOn key was received during the recording;
    * hangup - the caller hung up (ChannelHangupRequest came before RecordingFinished);
    *          the recording is kept by Asterisk and still usable;
-   * silence - silence detection was on and Asterisk's `silence_duration` (sent when
-   *           maxSilenceSeconds is set) reached maxSilenceSeconds; without that field, the
-   *           recording stopped before maxSeconds with silence detection on;
-   * max - everything else (silence_duration below the limit, or duration ≥ maxSeconds, or
-   *       no silence detection).
+   * silence - silence detection was on and the recording stopped before maxSeconds with
+   *           no key and no hang-up (Asterisk's `silence_duration` cannot tell: it is what is
+   *           left after the trailing silence was cut off, about 0);
+   * max - everything else (duration ≥ maxSeconds, or no silence detection).
    */
   endedBy: 'terminator' | 'max' | 'silence' | 'hangup';
 }

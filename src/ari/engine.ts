@@ -176,6 +176,8 @@ function channelOf(targetUri: string | undefined): string | undefined {
 
 class Engine extends EventEmitter implements AriEngine {
   private current: EngineState = 'connecting';
+  /** Requests of calls waiting for a rebuilt client (nextClient): told of every state change. */
+  private readonly stateWaiters = new Set<() => void>();
   private client: AriClient | undefined;
   private clientListeners: [string, AriListener][] = [];
   private generation = 0;
@@ -332,6 +334,7 @@ class Engine extends EventEmitter implements AriEngine {
     const level = next === 'standby' ? (this.passive ? 'info' : 'error') : 'warn';
     this.log.log(level, `ARI ${next}`, { from: previous, app: this.opts.config.app });
     this.emit('state', next);
+    for (const waiter of [...this.stateWaiters]) waiter();
   }
 
   private halted(): boolean {
@@ -658,13 +661,14 @@ class Engine extends EventEmitter implements AriEngine {
   // ---- REST, through whichever client is current ------------------------------------------
 
   private async request(operation: string, send: (client: AriClient) => PromiseLike<unknown>): Promise<void> {
-    const client = this.client;
-    if (!client) throw new AriUnavailable(operation, 'not connected to Asterisk');
-    if (!this.mayAct()) throw new AriUnavailable(operation, 'this instance no longer holds the lease for this Asterisk server');
     const limitMs = this.opts.restTimeoutMs ?? 10_000;
+    const deadline = Date.now() + limitMs;
+    const client = this.client ?? (await this.nextClient(operation, limitMs));
+    if (!this.mayAct()) throw new AriUnavailable(operation, 'this instance no longer holds the lease for this Asterisk server');
+    const leftMs = Math.max(0, deadline - Date.now());
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AriUnavailable(operation, `no answer from Asterisk within ${limitMs} ms`)), limitMs);
+      timer = setTimeout(() => reject(new AriUnavailable(operation, `no answer from Asterisk within ${limitMs} ms`)), leftMs);
     });
     try {
       await Promise.race([send(client), timeout]);
@@ -673,6 +677,38 @@ class Engine extends EventEmitter implements AriEngine {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * A call's request while the client is being rebuilt (the old one retired, the new one not
+   * yet connected): it waits for the new client's socket, within the request's own bound,
+   * instead of failing at once. Failing at once left such a caller in silence: the flow's
+   * "temporarily unavailable" is a request too, and failed the same instant. Once connected,
+   * the call goes on if Asterisk still has it (reconcile ends the ones it lost).
+   */
+  private nextClient(operation: string, limitMs: number): Promise<AriClient> {
+    const coming = (): boolean => this.current === 'reconnecting' || this.current === 'connecting';
+    if (this.halted() || !coming()) return Promise.reject(new AriUnavailable(operation, 'not connected to Asterisk'));
+    return new Promise<AriClient>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.stateWaiters.delete(onState);
+      };
+      const onState = (): void => {
+        if (this.current === 'connected' && this.client) {
+          done();
+          resolve(this.client);
+        } else if (!coming()) {
+          done();
+          reject(new AriUnavailable(operation, 'not connected to Asterisk'));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new AriUnavailable(operation, `not connected to Asterisk within ${limitMs} ms`));
+      }, limitMs);
+      this.stateWaiters.add(onState);
+    });
   }
 
   /** True when Asterisk answers 404 for the resource; other failures reject. */

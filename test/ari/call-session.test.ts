@@ -143,7 +143,8 @@ test('record: the terminating # is swallowed and classifies the end; hang-up res
   await expect(call.gather({ maxDigits: 1, firstDigitTimeoutMs: 20, interDigitTimeoutMs: 20 })).resolves.toEqual({ digits: '', endedBy: 'none' });
 
   const silent = call.record({ name: 's', maxSeconds: 30, maxSilenceSeconds: 3 });
-  call.handleRecording({ type: 'RecordingFinished', name: 's', state: 'done', duration: 4, talkingDuration: 4, silenceDuration: 3 });
+  // Asterisk's figures for 5 s of speech then 3 s of silence: the trailing silence cut off.
+  call.handleRecording({ type: 'RecordingFinished', name: 's', state: 'done', duration: 6, talkingDuration: 6, silenceDuration: 0 });
   await expect(silent).resolves.toMatchObject({ endedBy: 'silence' });
   const full = call.record({ name: 'm', maxSeconds: 3, maxSilenceSeconds: 3 });
   call.handleRecording({ type: 'RecordingFinished', name: 'm', state: 'done', duration: 3, talkingDuration: 3, silenceDuration: 0 });

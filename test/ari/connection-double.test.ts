@@ -5,6 +5,7 @@
  */
 import { CallEnded } from '../../src/ari/errors';
 import type { Call, GatherResult } from '../../src/ari/call';
+import { connectAriClient } from '../../src/ari/ari-client';
 import { startAriEngine } from '../../src/ari/engine';
 import { silentLogger } from '../../src/log';
 import { deferred, outcome, PASS, startHarness, until, USER, waitForState, type Harness } from './support/harness';
@@ -144,6 +145,50 @@ test('a restart longer than the client budget: a fresh client is built and serve
     expect(h.double.socketCount('voice-portal')).toBe(1);
     await answerAndHangUp(h);
   } finally {
+    await h.close();
+  }
+});
+
+test('a request made while the client is being rebuilt waits for the new one instead of failing at once', async () => {
+  // The rebuild is held open by a connectClient that waits for the test after its first use;
+  // clientGiveUpMs shorter than ari-client's first socket retry (100 ms) makes a drop retire the client.
+  const rebuildMayConnect = deferred<void>();
+  let builds = 0;
+  const h = await startHarness({
+    engine: {
+      reconnect: { clientGiveUpMs: 50 },
+      connectClient: async (...args: Parameters<typeof connectAriClient>) => {
+        builds += 1;
+        if (builds > 1) await rebuildMayConnect.promise;
+        return connectAriClient(...args);
+      },
+    },
+  });
+  try {
+    const mayPlay = deferred<void>();
+    const answered = deferred<void>();
+    const played = deferred<{ ok: unknown } | { err: Error }>();
+    h.setFlow(async (call) => {
+      await call.answer();
+      answered.resolve();
+      await mayPlay.promise;
+      played.resolve(await outcome(call.play('sound:goodbye')));
+      await call.hangup();
+    });
+    const sim = await h.double.placeCall({ callerNumber: '1001', extension: '8000' });
+    await answered.promise;
+    h.double.dropWebSockets();
+    await until(() => builds === 2); // the old client is retired, the new one is held
+    mayPlay.resolve(); // the flow's next request, with no client at all
+    await new Promise((r) => setTimeout(r, 200));
+    rebuildMayConnect.resolve();
+    const result = await played.promise;
+    expect('err' in result ? result.err.message : 'played').toBe('played');
+    expect(sim.heard()).toContain('sound:goodbye');
+    await expect(sim.ended).resolves.toEqual({ by: 'app-hangup' });
+    expect(h.engine.clientGeneration()).toBe(2);
+  } finally {
+    rebuildMayConnect.resolve();
     await h.close();
   }
 });

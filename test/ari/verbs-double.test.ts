@@ -136,6 +136,19 @@ test('record ended by maxSeconds', async () => {
   expect(await result.promise).toEqual({ name: 'test/rec-max', durationSec: 3, endedBy: 'max' });
 });
 
+test('record ended by silence: classified so from the figures Asterisk sends (silence_duration about 0)', async () => {
+  const result = deferred<RecordResult>();
+  h.setFlow(async (call) => {
+    await call.answer();
+    result.resolve(await call.record({ name: 'test/rec-silence', maxSeconds: 30, maxSilenceSeconds: 2, ifExists: 'overwrite' }));
+    await call.hangup();
+  });
+  const sim = await h.double.placeCall({ callerNumber: '1001', extension: '8000' });
+  await sim.waitFor((e) => e.kind === 'recording-started');
+  sim.speak(3);
+  expect(await result.promise).toMatchObject({ name: 'test/rec-silence', endedBy: 'silence' });
+});
+
 test('hang-up during play, during gather: the verb rejects with CallEnded; later verbs too', async () => {
   for (const verb of ['play', 'gather'] as const) {
     const seen = deferred<{ first: unknown; later: unknown; ended: unknown }>();

@@ -77,10 +77,10 @@ export class RecordVerb extends VerbTask<RecordResult> {
     const maxSilence = this.opts.maxSilenceSeconds ?? 0;
     if (this.terminatorSeen) return 'terminator';
     if (this.hangupSeen || this.ctx.hangupRequested()) return 'hangup';
-    if (maxSilence > 0 && event.silenceDuration !== undefined) {
-      // With silence detection on, Asterisk reports the trailing silence it measured.
-      return event.silenceDuration >= maxSilence ? 'silence' : 'max';
-    }
+    // Not silence_duration: Asterisk computes it as duration − talking_duration after cutting
+    // the trailing silence off both (main/app.c), so a recording the silence ended reports
+    // about 0 there. What tells the two ends apart is the length: the maximum stops at
+    // maxSeconds, the silence well before it (its own maxSilenceSeconds are cut off).
     if ((event.duration ?? 0) >= this.opts.maxSeconds) return 'max';
     // Ended early with no key and no hang-up: only the silence detector stops a recording so.
     return maxSilence > 0 ? 'silence' : 'max';

@@ -1,7 +1,7 @@
 /**
- * `npm run bench -- compare`: the portal against the floor (bench/floor.ts), each in a process
- * of its own, on the same ARI test double and the same callers (this process), in alternating
- * runs; then how the portal grows (50 logins/s, thread-pool saturation, a 10,000-call soak).
+ * `npm run bench -- compare`: the portal against the floor (bench/floor.ts) and the floor with
+ * one PIN hash (what a hash costs under that load), each in a process of its own, on the same
+ * ARI test double and the same callers (this process), in rotating runs; then how the portal grows (50 logins/s, thread-pool saturation, a 10,000-call soak).
  * Prints a table, writes `compare-<time>.json` and `compare-<time>.svg` under bench/results/
  * (or --out), and exits 1 when a target of issue #12 is missed or a call failed.
  * bench/README.md explains every figure and how it is measured.
@@ -28,12 +28,13 @@ import { MeasuredProcess, REPO_ROOT, type ChildOptions, type Subject } from './c
 import { printReport } from './compare/report';
 import { ResponseClock } from './compare/response-clock';
 import { chartSvg } from './compare/svg';
-import { evaluateTargets, type HashCost, type PoolResult, type SoakResult, type CompareResults } from './compare/targets';
+import { evaluateTargets, hashCostAt, type HashCost, type PoolResult, type SoakResult, type CompareResults } from './compare/targets';
 import { describeMachine, option, positiveInt, runConcurrently } from './stats';
 
 const ARI_USER = 'voice-portal';
 const PORTAL_APP = 'voice-portal';
 const FLOOR_APP = 'voice-portal-floor';
+const FLOOR_HASH_APP = 'voice-portal-floor-hash';
 /**
  * The double's time scale: prompts play at 1/10 of their length (the welcome 0.8 s, the
  * goodbye 0.09 s), so a call is short, while the callers type at human speed (HUMAN_TYPING is
@@ -148,8 +149,10 @@ export async function compareBench(args: string[]): Promise<number> {
     cleanups.push(async () => {
       await Promise.all(children.map((c) => c.stop()));
     });
+    // floor+hash verifies every caller's digits against this one hash (a PIN no caller types).
+    const floorPinHash = await hashPin(randomPin(8, () => true), pepper);
     const startChild = async (subject: Subject, app: string, threadPool?: number): Promise<MeasuredProcess> => {
-      const child = MeasuredProcess.start({ ...base, subject, app, threadPool });
+      const child = MeasuredProcess.start({ ...base, subject, app, threadPool, pinHash: subject === 'floor+hash' ? floorPinHash : undefined });
       children.push(child);
       await waitRegistered(double, child);
       return child;
@@ -161,25 +164,26 @@ export async function compareBench(args: string[]): Promise<number> {
       await store.close();
     });
     // The children start (and compile) while the seeding hashes.
-    const started = Promise.all([startChild('portal', PORTAL_APP), startChild('floor', FLOOR_APP)]);
+    const started = Promise.all([startChild('portal', PORTAL_APP), startChild('floor', FLOOR_APP), startChild('floor+hash', FLOOR_HASH_APP)]);
     started.catch(() => undefined); // awaited below, after the seeding; never an unhandled rejection meanwhile
     const callers = await seed(store, Math.max(...opts.levels));
-    const [portal, floor] = await started;
+    const [portal, floor, floorHash] = await started;
     const ctx: RunContext = { double, clock, callers };
 
     phase('hash cost');
     const hash = await hashCost(pepper, opts.hashRuns);
 
     phase('warm-up');
-    for (const proc of [portal, floor]) {
+    for (const proc of [portal, floor, floorHash]) {
       await measuredRun(ctx, proc, { kind: 'burst', count: Math.min(opts.warmUp, callers.length) }, HUMAN_TYPING);
       await settle(double, proc.app);
     }
 
     const ramp: RunResult[] = [];
     for (const [i, level] of opts.levels.entries()) {
-      // Alternate which one goes first, so a change in the machine's load hits both.
-      for (const proc of i % 2 === 0 ? [portal, floor] : [floor, portal]) {
+      // Rotate which one goes first, so a change in the machine's load hits all three.
+      const order = [portal, floor, floorHash];
+      for (const proc of [...order.slice(i % 3), ...order.slice(0, i % 3)]) {
         phase(`${level} concurrent calls: ${proc.subject}`);
         await settle(double, proc.app);
         ramp.push(progress(await measuredRun(ctx, proc, { kind: 'burst', count: level }, HUMAN_TYPING)));
@@ -377,7 +381,7 @@ function chart(r: CompareResults): string {
     });
   const hashFloor = (level: number): number => {
     const f = r.ramp.find((x) => x.subject === 'floor' && x.level === level);
-    return f ? f.cpuMsPerCall * 1.3 + r.hash.cpuMs : Number.NaN;
+    return f ? f.cpuMsPerCall * 1.3 + hashCostAt(r, level).ms : Number.NaN;
   };
   return chartSvg(
     [
@@ -399,6 +403,7 @@ function chart(r: CompareResults): string {
         series: [
           { label: 'portal', colour: '#c0392b', points: of('portal', (x) => x.cpuMsPerCall) },
           { label: 'floor', colour: '#2471a3', points: of('floor', (x) => x.cpuMsPerCall) },
+          { label: 'floor + one hash', colour: '#27ae60', points: of('floor+hash', (x) => x.cpuMsPerCall) },
           { label: 'target: 1.3 × floor + one hash', colour: '#7f8c8d', dashed: true, points: levels.map((l) => ({ x: l, y: hashFloor(l) })) },
         ],
       },

@@ -15,12 +15,19 @@
  * client (channel.on() listeners are never removed by ari-client), every handler wrapped (a
  * throw inside one wedges ari-client's socket), state dropped at StasisEnd.
  *
+ * "Floor + hash" is the same application with one PIN verification on `#` (the typed digits
+ * against a stored hash, with the portal's scrypt parameters, before the main menu plays):
+ * FLOOR_PIN_HASH and FLOOR_PIN_PEPPER set. What it costs above the floor, in the same run, is
+ * what a PIN hash costs an ARI application under that load: scrypt on the thread pool, and
+ * what four memory-hard scrypts on two cores take from everything else in the process.
+ *
  * Run as its own process: `FLOOR_ARI_URL=… FLOOR_ARI_USERNAME=… FLOOR_ARI_PASSWORD=…
  * FLOOR_ARI_APP=… node -r ts-node/register/transpile-only bench/floor.ts`; SIGTERM stops it.
  * Requests that fail are written to stderr as `floor error: …` lines (the benchmark counts them).
  */
 import { randomUUID } from 'node:crypto';
 import { connect } from 'ari-client';
+import { verifyPin } from '../src/security/pin-hash';
 
 /** The few parts of ari-client's Client the floor uses (its typings lack the EventEmitter side). */
 interface FloorClient {
@@ -49,6 +56,8 @@ interface FloorCall {
   /** Id of the playback in progress (undefined once it finished or was stopped). */
   playing: string | undefined;
   goodbyeId?: string;
+  /** Keys typed before `#` (verified when the floor hashes). */
+  digits: string;
 }
 
 const WELCOME = 'sound:voice-portal/welcome';
@@ -69,6 +78,12 @@ async function main(): Promise<void> {
   const app = required('FLOOR_ARI_APP');
   const client = (await connect(required('FLOOR_ARI_URL'), required('FLOOR_ARI_USERNAME'), required('FLOOR_ARI_PASSWORD'))) as unknown as FloorClient;
   const calls = new Map<string, FloorCall>();
+  const storedHash = process.env.FLOOR_PIN_HASH;
+  const pepper = process.env.FLOOR_PIN_PEPPER ?? '';
+  /** One verification whatever its verdict: its cost does not depend on the digits. */
+  const verify = async (digits: string): Promise<void> => {
+    if (storedHash) await verifyPin(digits, storedHash, pepper);
+  };
 
   const play = async (call: FloorCall, media: string): Promise<void> => {
     const playbackId = randomUUID();
@@ -97,7 +112,7 @@ async function main(): Promise<void> {
   on('StasisStart', async (event) => {
     const id = event.channel?.id;
     if (!id || calls.has(id)) return;
-    const call: FloorCall = { id, stage: 'welcome', playing: undefined };
+    const call: FloorCall = { id, stage: 'welcome', playing: undefined, digits: '' };
     calls.set(id, call);
     await client.channels.answer({ channelId: id });
     await play(call, WELCOME);
@@ -122,7 +137,10 @@ async function main(): Promise<void> {
     }
     if (call.stage === 'pin' && digit === '#') {
       call.stage = 'menu';
+      await verify(call.digits);
       await play(call, MAIN_MENU);
+    } else if (call.stage === 'pin') {
+      call.digits += digit;
     } else if (call.stage === 'menu' && digit === '9') {
       call.stage = 'goodbye';
       await stopPrompt(call);

@@ -15,7 +15,8 @@ const PROBE_TIMEOUT_MS = 20_000;
 /** Lines of stderr kept to explain a child that died. */
 const TAIL_LINES = 20;
 
-export type Subject = 'portal' | 'floor';
+/** The portal; the floor; the floor with one PIN verification on `#` (bench/floor.ts). */
+export type Subject = 'portal' | 'floor' | 'floor+hash';
 
 export interface ChildOptions {
   subject: Subject;
@@ -26,7 +27,10 @@ export interface ChildOptions {
   ariPassword: string;
   /** Portal only. */
   redisUrl?: string;
+  /** The portal's pepper; floor+hash verifies with it too. */
   pepper?: string;
+  /** floor+hash only: the stored hash it verifies the typed digits against. */
+  pinHash?: string;
   /** UV_THREADPOOL_SIZE; unset = libuv's default (4). */
   threadPool?: number;
   /** Write a V8 CPU profile of the process into this directory when it exits (`--profile DIR`). */
@@ -87,6 +91,7 @@ export class MeasuredProcess {
       });
     } else {
       Object.assign(env, { FLOOR_ARI_URL: opts.ariUrl, FLOOR_ARI_USERNAME: opts.ariUser, FLOOR_ARI_PASSWORD: opts.ariPassword, FLOOR_ARI_APP: opts.app });
+      if (opts.subject === 'floor+hash') Object.assign(env, { FLOOR_PIN_HASH: opts.pinHash, FLOOR_PIN_PEPPER: opts.pepper });
     }
     const profile = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', `${opts.app}.cpuprofile`] : [];
     const child = spawn(process.execPath, [...profile, '--expose-gc', '-r', require.resolve('ts-node/register/transpile-only'), '-r', PROBE, entry], {

@@ -1,7 +1,7 @@
 /** The stdout table of a compare run. */
 import { COMMAND_TIMEOUT_MS } from '../../src/store/connection';
 import type { RunResult } from './measure';
-import { runOf, type CompareResults } from './targets';
+import { hashCostAt, runOf, type CompareResults } from './targets';
 
 const n1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
 const n2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : '-');
@@ -24,7 +24,7 @@ function runRow(label: string, r: RunResult): string[] {
     String(r.peakActive),
     n2(r.cpuMsPerCall),
     n2(r.loopThreadCpuMsPerCall ?? Number.NaN),
-    r.subject === 'floor' ? '-' : n1(r.redisCommandsPerCall ?? Number.NaN),
+    r.subject === 'portal' ? n1(r.redisCommandsPerCall ?? Number.NaN) : '-',
     n1(r.rssPerActiveCallKB),
     `${n2(r.responseOther.p50)}/${n2(r.responseOther.p99)}/${n2(r.responseOther.max)}`,
     `${n1(r.responseHash.p50)}/${n1(r.responseHash.p99)}/${n1(r.responseHash.max)}`,
@@ -71,8 +71,10 @@ export function printReport(r: CompareResults): void {
   for (const level of levels) {
     const p = runOf(r, 'portal', level);
     const f = runOf(r, 'floor', level);
+    const fh = runOf(r, 'floor+hash', level);
     if (p) rows.push(runRow(`portal ${level}`, p));
     if (f) rows.push(runRow(`floor  ${level}`, f));
+    if (fh) rows.push(runRow(`floor+hash ${level}`, fh));
     if (p && f) {
       rows.push([
         `  portal/floor`,
@@ -96,7 +98,11 @@ export function printReport(r: CompareResults): void {
 
   printFailures(r);
 
-  console.log(`\nPIN verification: median ${n1(r.hash.wallMedianMs)} ms wall, ${n1(r.hash.cpuMs)} ms CPU (scrypt N=${r.hashParams.N}, r=${r.hashParams.r}, p=${r.hashParams.p})`);
+  console.log(`\nPIN verification alone: median ${n1(r.hash.wallMedianMs)} ms wall, ${n1(r.hash.cpuMs)} ms CPU (scrypt N=${r.hashParams.N}, r=${r.hashParams.r}, p=${r.hashParams.p})`);
+  const inSitu = levels.map((level) => ({ level, cost: hashCostAt(r, level) })).filter((x) => x.cost.inSitu);
+  if (inSitu.length > 0) {
+    console.log(`under load (floor+hash − floor, CPU ms per call): ${inSitu.map((x) => `${x.level} calls ${n1(x.cost.ms)}`).join(', ')}`);
+  }
   console.log(
     table(
       ['UV_THREADPOOL_SIZE', 'logins/s at saturation', '# (hash) p50/p99 ms', 'portal loop p99 ms', 'CPU ms/call'],

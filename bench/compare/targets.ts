@@ -4,6 +4,7 @@
  * listed as not checked and does not fail the run.
  */
 import type { Percentiles, RunResult } from './measure';
+import type { Subject } from './processes';
 
 export interface HashCost {
   runs: number;
@@ -83,8 +84,20 @@ export const LIMITS = {
 const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
 const f2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
 
-export function runOf(r: Pick<CompareResults, 'ramp'>, subject: 'portal' | 'floor', level: number): RunResult | undefined {
+export function runOf(r: Pick<CompareResults, 'ramp'>, subject: Subject, level: number): RunResult | undefined {
   return r.ramp.find((x) => x.subject === subject && x.level === level);
+}
+
+/**
+ * What one PIN hash costs an ARI application at this level: floor+hash minus the floor, in
+ * the same run (scrypt on the pool, and what it takes from the rest of the process: caches,
+ * cores). Measured alone (`r.hash`) it is cheaper than under load, and at another moment of
+ * the machine; without a floor+hash run at this level, that figure is all there is.
+ */
+export function hashCostAt(r: Pick<CompareResults, 'ramp' | 'hash'>, level: number): { ms: number; inSitu: boolean } {
+  const floor = runOf(r, 'floor', level);
+  const hashed = runOf(r, 'floor+hash', level);
+  return floor && hashed ? { ms: hashed.cpuMsPerCall - floor.cpuMsPerCall, inSitu: true } : { ms: r.hash.cpuMs, inSitu: false };
 }
 
 export function evaluateTargets(r: CompareResults): Target[] {
@@ -109,11 +122,12 @@ export function evaluateTargets(r: CompareResults): Target[] {
       ok: ratio <= LIMITS.p99Ratio,
       checked: true,
     });
-    const budget = fl.cpuMsPerCall * LIMITS.cpuRatio + r.hash.cpuMs;
+    const hash = hashCostAt(r, level);
+    const budget = fl.cpuMsPerCall * LIMITS.cpuRatio + hash.ms;
     targets.push({
       name: `${level} calls: CPU per call, portal`,
       value: `${f2(p.cpuMsPerCall)} ms`,
-      limit: `≤ ${LIMITS.cpuRatio} × ${f2(fl.cpuMsPerCall)} + ${f1(r.hash.cpuMs)} (hash) = ${f2(budget)} ms`,
+      limit: `≤ ${LIMITS.cpuRatio} × ${f2(fl.cpuMsPerCall)} + ${f2(hash.ms)} (hash${hash.inSitu ? ': floor+hash − floor' : ', alone'}) = ${f2(budget)} ms`,
       ok: p.cpuMsPerCall <= budget,
       checked: true,
     });

@@ -1,7 +1,7 @@
 /**
  * CI smoke of `npm run bench -- compare`: its few-seconds mode (`--smoke`) runs the whole
- * machinery (Redis, the double, the portal and the floor each in a process of its own, every
- * phase at a tiny size) and must exit 0 and write a JSON report and an SVG chart that parse.
+ * machinery (Redis, the double, the portal, the floor and floor+hash each in a process of its
+ * own, every phase at a tiny size) and must exit 0 and write a JSON report and an SVG chart that parse.
  * No figure is asserted: performance targets live in the benchmark, never in a test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -78,12 +78,12 @@ test('compare --smoke completes and writes a JSON report and an SVG chart', asyn
   };
   expect(report.smoke).toBe(true);
   expect(report.valid).toBe(true);
-  expect(new Set(report.ramp.map((r) => r.subject))).toEqual(new Set(['portal', 'floor']));
+  expect(new Set(report.ramp.map((r) => r.subject))).toEqual(new Set(['portal', 'floor', 'floor+hash']));
   for (const run of report.ramp) {
     expect(run.ok).toBe(run.calls);
     expect(run.cpuMsPerCall).toBeGreaterThan(0);
-    // The floor has no Redis; every portal login reads and writes it.
-    if (run.subject === 'floor') expect(run.redisCommandsPerCall).toBe(0);
+    // The floors have no Redis; every portal login reads and writes it.
+    if (run.subject !== 'portal') expect(run.redisCommandsPerCall).toBe(0);
     else expect(run.redisCommandsPerCall).toBeGreaterThan(0);
   }
   expect(report.rate).toHaveLength(2);

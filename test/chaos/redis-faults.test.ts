@@ -176,7 +176,7 @@ test('a Redis fault at each step: completed or "temporarily unavailable", nothin
   }
   expect(tally.problems).toEqual([]);
   expect(await engineTotalsWhenIdle(h)).toEqual({ calls: 0, handlers: 0, timers: 0, listeners: 0 });
-}, 600_000);
+}, LONG ? 1_800_000 : 600_000);
 
 /** Redis commands that change data (the ones the store can send). */
 const WRITES = new Set([

@@ -8,7 +8,6 @@
  * again" keeps the first entry; it is no mismatch). After `maxNoInput` silences in a row the
  * caller is taken to have gone, as in every menu.
  */
-import type { OrgPolicy } from '../store/types';
 import type { PinRejection } from '../security/pin-policy';
 import { PinRejected } from '../store/errors';
 import { promptMedia, type PromptId } from './prompts';
@@ -62,7 +61,7 @@ export async function changePin(s: Session, userId: string, opts: ChangePinOptio
     } catch (err) {
       if (!(err instanceof PinRejected)) throw err;
       s.log.info('new PIN refused by policy', { reason: err.reason });
-      lead = await reasonMedia(s, err.reason);
+      lead = reasonMedia(err);
       prompts = [again];
       continue;
     }
@@ -91,12 +90,10 @@ async function confirm(s: Session, silences: SilenceCount, opts: ChangePinOption
  * Why the PIN was refused, with the limit when it is a length: "too short: a passcode must
  * have at least <n> digits".
  */
-async function reasonMedia(s: Session, reason: PinRejection): Promise<string[]> {
-  const prompt = promptMedia(REASON_PROMPT[reason]);
-  if (reason !== 'too-short' && reason !== 'too-long') return [prompt];
-  const policy: OrgPolicy = await s.deps.store.getPolicy();
-  const limit = reason === 'too-short' ? policy.minLength : policy.maxLength;
-  return [prompt, `number:${limit}`, promptMedia('digits-unit')];
+function reasonMedia(err: PinRejected): string[] {
+  const prompt = promptMedia(REASON_PROMPT[err.reason]);
+  if (err.lengthLimit === undefined) return [prompt];
+  return [prompt, `number:${err.lengthLimit}`, promptMedia('digits-unit')];
 }
 
 /** Silences in a row over both prompts; past `maxNoInput` the caller has gone. */

@@ -31,7 +31,14 @@ export class PepperMismatch extends StoreError {
 export class PinRejected extends StoreError {
   override name = 'PinRejected';
   readonly code = 'pin-rejected';
-  constructor(readonly reason: PinRejection) {
+  /**
+   * `lengthLimit`: for too-short / too-long, the limit of the policy the PIN was checked
+   * against (the flow says it; reading the policy again could give a newer one).
+   */
+  constructor(
+    readonly reason: PinRejection,
+    readonly lengthLimit?: number,
+  ) {
     super(`PIN rejected: ${reason}`);
   }
 }

@@ -58,7 +58,7 @@ async function requireUser(ctx: StoreContext, userId: string): Promise<User> {
  */
 async function checkNewUserPin(ctx: StoreContext, user: User, pin: string, policy: PinPolicy): Promise<void> {
   const pure = checkPinForUser(pin, policy, { extension: user.extension, ...(user.number ? { phoneNumber: user.number } : {}) });
-  if (pure) throw new PinRejected(pure);
+  if (pure) throw new PinRejected(pure, pure === 'too-short' ? policy.minLength : pure === 'too-long' ? policy.maxLength : undefined);
   const defaultPin = await ctx.defaultPin();
   if (defaultPin && (await ctx.hasher.matchesAnyHash(pin, [defaultPin.hash], ctx.pepper))) throw new PinRejected('is-default');
   const current = await ctx.redis.hget(userKey(user.id), USER_LOCK_FIELDS.hash);

@@ -320,8 +320,11 @@ export class RecordingOp implements MediaOp {
     // Asterisk stops it at maxDurationSeconds exactly.
     // The figures are those of the instant Asterisk would have stopped, not of the late timer.
     const maxSec = this.req.maxDurationSeconds > 0 ? this.req.maxDurationSeconds : Infinity;
-    const endReal = endedBy === 'max-duration' ? Math.min(now, this.startedAt + this.ctx.clock.scale(maxSec * 1000)) : now;
-    const elapsedSec = Math.min(this.ctx.clock.simElapsedMs(this.startedAt, endReal) / 1000, endedBy === 'max-duration' ? maxSec : Infinity);
+    // Exactly the maximum, early or late: a timer may also fire a millisecond before Date.now()
+    // says its delay is over (they run on different clocks), which would report 2 s for 3.
+    const byMax = endedBy === 'max-duration';
+    const endReal = byMax ? this.startedAt + this.ctx.clock.scale(maxSec * 1000) : now;
+    const elapsedSec = byMax ? maxSec : this.ctx.clock.simElapsedMs(this.startedAt, endReal) / 1000;
     // Asterisk trims the trailing silence that ended a recording (keeping 200 ms of it).
     const keptSec = endedBy === 'silence' ? Math.max(0, elapsedSec - this.req.maxSilenceSeconds + 0.2) : elapsedSec;
     this.state = 'done';

@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- compare`: the portal against the floor (bench/floor.ts) and the floor with
  * one PIN hash (what a hash costs under that load), each in a process of its own, on the same
- * ARI test double and the same callers (this process), in rotating runs; then how the portal grows (50 logins/s, thread-pool saturation, a 10,000-call soak).
+ * ARI test double and the same callers (this process), in rotating runs; then how the portal
+ * grows (50 logins/s, thread-pool saturation, a 10,000-call soak).
  * Prints a table, writes `compare-<time>.json` and `compare-<time>.svg` under bench/results/
  * (or --out), and exits 1 when a target of issue #12 is missed or a call failed.
  * bench/README.md explains every figure and how it is measured.

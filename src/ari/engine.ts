@@ -687,8 +687,9 @@ class Engine extends EventEmitter implements AriEngine {
    * the call goes on if Asterisk still has it (reconcile ends the ones it lost).
    */
   private nextClient(operation: string, limitMs: number): Promise<AriClient> {
+    // Only these states build a client; stopped and standby (halted) never will.
     const coming = (): boolean => this.current === 'reconnecting' || this.current === 'connecting';
-    if (this.halted() || !coming()) return Promise.reject(new AriUnavailable(operation, 'not connected to Asterisk'));
+    if (!coming()) return Promise.reject(new AriUnavailable(operation, 'not connected to Asterisk'));
     return new Promise<AriClient>((resolve, reject) => {
       const done = (): void => {
         clearTimeout(timer);

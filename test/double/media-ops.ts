@@ -316,13 +316,12 @@ export class RecordingOp implements MediaOp {
   private finish(endedBy: EndedBy, next = true): void {
     this.clearTimers();
     const now = Date.now();
-    // A timer that fired late (a busy machine) must not stretch a recording past its maximum:
-    // Asterisk stops it at maxDurationSeconds exactly.
-    // The figures are those of the instant Asterisk would have stopped, not of the late timer.
-    const maxSec = this.req.maxDurationSeconds > 0 ? this.req.maxDurationSeconds : Infinity;
-    // Exactly the maximum, early or late: a timer may also fire a millisecond before Date.now()
-    // says its delay is over (they run on different clocks), which would report 2 s for 3.
+    // Asterisk stops a recording at maxDurationSeconds exactly, so its figures are those of
+    // that instant, whenever the timer ran: late on a busy machine, or a millisecond early by
+    // Date.now() (timers run on another clock), which would report 2 s for a 3 s maximum.
+    // (Only a maximum above 0 arms the timer that ends a recording so.)
     const byMax = endedBy === 'max-duration';
+    const maxSec = this.req.maxDurationSeconds;
     const endReal = byMax ? this.startedAt + this.ctx.clock.scale(maxSec * 1000) : now;
     const elapsedSec = byMax ? maxSec : this.ctx.clock.simElapsedMs(this.startedAt, endReal) / 1000;
     // Asterisk trims the trailing silence that ended a recording (keeping 200 ms of it).

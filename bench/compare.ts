@@ -24,6 +24,7 @@ import { openStore, type Store } from '../src/store';
 import { AsteriskDouble } from '../test/double';
 import { startTestRedis, type TestRedis } from '../test/support/redis';
 import { FAST_TYPING, HUMAN_TYPING, LOCATION, PORTAL_EXTENSION, type Caller } from './compare/callers';
+import { compileSubjects } from './compare/build';
 import { measuredRun, percentiles, settle, type RunContext, type RunResult } from './compare/measure';
 import { MeasuredProcess, REPO_ROOT, type ChildOptions, type Subject } from './compare/processes';
 import { printReport } from './compare/report';
@@ -124,6 +125,9 @@ export async function compareBench(args: string[]): Promise<number> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
+    phase('compiling the measured processes (as npm run build does)');
+    const code = await compileSubjects(REPO_ROOT);
+    cleanups.push(async () => code.remove());
     const clock = new ResponseClock();
     const redis: TestRedis = await startTestRedis({ restartable: true });
     cleanups.push(() => redis.stop());
@@ -139,6 +143,7 @@ export async function compareBench(args: string[]): Promise<number> {
     });
     cleanups.push(() => double.close());
     const base: Omit<ChildOptions, 'subject' | 'app'> = {
+      code,
       ariUrl: double.url,
       ariUser: ARI_USER,
       ariPassword,

@@ -38,6 +38,12 @@ export interface RunResult {
    * scrypt on the pool, so the application's own cost, free of the hash's variation.
    */
   loopThreadCpuMsPerCall: number;
+  /**
+   * CPU time of libuv's thread pool per call (ms): the scrypt of the PIN verification, where
+   * the process pays it (the floor has no pool work: 0). The rest of cpuMsPerCall beyond the
+   * main thread is V8's helper threads (garbage collection, compilation).
+   */
+  poolCpuMsPerCall: number;
   /** Redis commands the process sent per call (a script counts once; background readers included). */
   redisCommandsPerCall: number;
   rssIdleMiB: number;
@@ -130,6 +136,7 @@ export async function measuredRun(ctx: RunContext, proc: MeasuredProcess, load: 
     wallMs,
     cpuMsPerCall: (after.cpuUs - before.cpuUs) / 1000 / outcomes.length,
     loopThreadCpuMsPerCall: (after.loopThreadCpuUs - before.loopThreadCpuUs) / 1000 / outcomes.length,
+    poolCpuMsPerCall: (after.poolThreadsCpuUs - before.poolThreadsCpuUs) / 1000 / outcomes.length,
     redisCommandsPerCall: (after.redisCommands - before.redisCommands) / outcomes.length,
     rssIdleMiB: before.rssBytes / 2 ** 20,
     rssPeakMiB: peakRss / 2 ** 20,

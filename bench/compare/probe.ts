@@ -8,7 +8,7 @@
  * message now and then.
  */
 import { tracingChannel } from 'node:diagnostics_channel';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface ProbeRequest {
@@ -30,6 +30,12 @@ export interface ProbeSample {
    * and V8's helper threads), microseconds; NaN where /proc is not there (not Linux).
    */
   loopThreadCpuUs: number;
+  /**
+   * CPU time of the threads started after this probe was loaded, microseconds: libuv's
+   * thread pool, which starts on its first job (here, scrypt); V8's helper threads (garbage
+   * collection, compilation) start with the process and are not among them. NaN without /proc.
+   */
+  poolThreadsCpuUs: number;
   /** Redis commands the process sent since it started (a script is one: EVALSHA). */
   redisCommands: number;
   /** Event-loop delay since the last reset-loop, ms (the sampling interval subtracted). */
@@ -61,16 +67,44 @@ function delayMs(ns: number): number {
 /** /proc reports thread times in USER_HZ ticks, 100 per second on every Linux port Node runs on. */
 const USER_HZ = 100;
 
+/** utime + stime of one thread, microseconds. */
+function threadCpuUs(tid: string): number {
+  // Fields after the `(comm)` (which may hold spaces): state is field 3, utime 14 and stime 15.
+  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / USER_HZ;
+}
+
 function loopThreadCpuUs(): number {
   try {
-    // The main thread's task id is the pid. Fields after the `(comm)` (which may hold spaces):
-    // state is field 3, utime 14 and stime 15.
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / USER_HZ;
+    // The main thread's task id is the pid.
+    return threadCpuUs(String(process.pid));
   } catch {
     return Number.NaN;
   }
+}
+
+/** The threads that exist as the probe loads, before the application's first line runs. */
+const threadsAtStart = ((): Set<string> | undefined => {
+  try {
+    return new Set(readdirSync('/proc/self/task'));
+  } catch {
+    return undefined;
+  }
+})();
+
+function poolThreadsCpuUs(): number {
+  if (!threadsAtStart) return Number.NaN;
+  let us = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    if (threadsAtStart.has(tid)) continue;
+    try {
+      us += threadCpuUs(tid);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return us;
 }
 
 function sample(id: number): ProbeSample {
@@ -83,6 +117,7 @@ function sample(id: number): ProbeSample {
     heapUsedBytes: mem.heapUsed,
     cpuUs: cpu.user + cpu.system,
     loopThreadCpuUs: loopThreadCpuUs(),
+    poolThreadsCpuUs: poolThreadsCpuUs(),
     redisCommands,
     loop: {
       p50Ms: empty ? 0 : delayMs(histogram.percentile(50)),

@@ -1,15 +1,16 @@
 /**
  * The application and the floor, each in a process of its own (so that CPU and memory are
- * theirs alone), with the probe preloaded: `node --expose-gc -r ts-node/register/transpile-only
- * -r bench/compare/probe.ts <entry>`. The portal is the real entry point, `src/main.ts`,
- * configured through its environment like in production; the floor is `bench/floor.ts`.
+ * theirs alone), compiled to JavaScript (./build.ts) and run as production runs the portal,
+ * with the probe preloaded: `node --expose-gc -r probe.js <entry>.js`. The portal is the real
+ * entry point, `src/main.ts`, configured through its environment like in production; the floor
+ * is `bench/floor.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import type { CompiledSubjects } from './build';
 import type { ProbeRequest, ProbeSample } from './probe';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
-const PROBE = path.join(__dirname, 'probe.ts');
 const STOP_TIMEOUT_MS = 15_000;
 const PROBE_TIMEOUT_MS = 20_000;
 /** Lines of stderr kept to explain a child that died. */
@@ -20,6 +21,8 @@ export type Subject = 'portal' | 'floor' | 'floor+hash';
 
 export interface ChildOptions {
   subject: Subject;
+  /** The compiled entry points and probe. */
+  code: Pick<CompiledSubjects, 'portalEntry' | 'floorEntry' | 'probe'>;
   /** Stasis application name the child registers. */
   app: string;
   ariUrl: string;
@@ -73,9 +76,9 @@ export class MeasuredProcess {
   }
 
   static start(opts: ChildOptions): MeasuredProcess {
-    const entry = opts.subject === 'portal' ? path.join(__dirname, 'portal-entry.ts') : path.join(REPO_ROOT, 'bench/floor.ts');
+    const entry = opts.subject === 'portal' ? opts.code.portalEntry : opts.code.floorEntry;
     // A clean environment: nothing from the shell (LOG_LEVEL, NODE_OPTIONS…) changes what is measured.
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json') };
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
     if (opts.threadPool !== undefined) env.UV_THREADPOOL_SIZE = String(opts.threadPool);
     if (opts.subject === 'portal') {
       // As in production: JSON logs at info level (to a pipe the benchmark reads), a real pepper.
@@ -94,7 +97,7 @@ export class MeasuredProcess {
       if (opts.subject === 'floor+hash') Object.assign(env, { FLOOR_PIN_HASH: opts.pinHash, FLOOR_PIN_PEPPER: opts.pepper });
     }
     const profile = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', `${opts.app}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...profile, '--expose-gc', '-r', require.resolve('ts-node/register/transpile-only'), '-r', PROBE, entry], {
+    const child = spawn(process.execPath, [...profile, '--expose-gc', '-r', opts.code.probe, entry], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

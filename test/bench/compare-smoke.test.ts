@@ -70,7 +70,7 @@ test('compare --smoke completes and writes a JSON report and an SVG chart', asyn
   const report = JSON.parse(readFileSync(path.join(out, jsonFile), 'utf8')) as {
     valid: boolean;
     smoke: boolean;
-    ramp: { subject: string; calls: number; ok: number; cpuMsPerCall: number; redisCommandsPerCall: number }[];
+    ramp: { subject: string; calls: number; ok: number; cpuMsPerCall: number; poolCpuMsPerCall: number; redisCommandsPerCall: number }[];
     rate: unknown[];
     pool: unknown[];
     soak: { calls: number; samples: unknown[] };
@@ -85,6 +85,9 @@ test('compare --smoke completes and writes a JSON report and an SVG chart', asyn
     // The floors have no Redis; every portal login reads and writes it.
     if (run.subject !== 'portal') expect(run.redisCommandsPerCall).toBe(0);
     else expect(run.redisCommandsPerCall).toBeGreaterThan(0);
+    // The probe finds libuv's pool: the PIN hash runs there, and the plain floor has none.
+    if (run.subject === 'floor') expect(run.poolCpuMsPerCall).toBe(0);
+    else expect(run.poolCpuMsPerCall).toBeGreaterThan(0);
   }
   expect(report.rate).toHaveLength(2);
   expect(report.pool.length).toBeGreaterThan(0);

@@ -13,6 +13,7 @@
  * Readers: `read` (the last N matching entries) and `followAuditStream` (blocking XREAD on a
  * dedicated connection, for `audit --follow`).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from './connection';
 import type { Logger } from '../log';
 import { checkWebhookUrl, webhookOrigin } from '../security/webhook-url';
@@ -263,6 +264,17 @@ export const FOLLOW_BLOCK_MS = 5000;
 /** Entries per read: a burst larger than this is read in several rounds, nothing is skipped. */
 const FOLLOW_BATCH = 500;
 
+export interface FollowOptions {
+  /**
+   * After delivering what a read returned, wait this long before the next read (ms; 0: read
+   * again at once), so that what is appended meanwhile comes in one read instead of one each.
+   * For a follower that can be a little late (the lock counters of /metrics): a blocking read
+   * re-issued at once wakes for every login's entry, a Redis round trip per login. A full
+   * read (FOLLOW_BATCH entries) is followed at once, so a burst never falls behind.
+   */
+  batchMs?: number;
+}
+
 /**
  * Deliver every entry appended after `fromId` (a stream id, or `$` for "from now") that
  * matches `filter`, in order, until
@@ -278,6 +290,7 @@ export async function followAuditStream(
   onEvent: (event: AuditEvent) => void | Promise<void>,
   signal: AbortSignal,
   filter: AuditFilter = {},
+  opts: FollowOptions = {},
 ): Promise<void> {
   const keys = filter.includeNoise === false ? [auditKey] : [...STREAMS];
   // '$' ("from now") must be pinned to a real id once: XREAD '$' again after a read that
@@ -306,6 +319,14 @@ export async function followAuditStream(
     for (const event of batch) {
       await onEvent(event);
       if (signal.aborted) return;
+    }
+    const full = (reply ?? []).some(([, entries]) => entries.length >= FOLLOW_BATCH);
+    if (opts.batchMs && opts.batchMs > 0 && reply && !full) {
+      try {
+        await sleep(opts.batchMs, undefined, { signal });
+      } catch {
+        return; // aborted while waiting
+      }
     }
   }
 }

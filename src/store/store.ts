@@ -6,7 +6,7 @@
 import type { RedisConfig } from '../config';
 import type { Logger } from '../log';
 import type { PinPolicy } from '../security/pin-policy';
-import { AuditTrail, FOLLOW_BLOCK_MS, followAuditStream, LockoutWebhook } from './audit';
+import { AuditTrail, FOLLOW_BLOCK_MS, followAuditStream, LockoutWebhook, type FollowOptions } from './audit';
 import { COMMAND_TIMEOUT_MS, connect, dedicatedConnection, mapRedisError, whenReady, type RedisClient } from './connection';
 import { defaultPinHasher, StoreContext, type PinHasher } from './context';
 import * as directory from './directory';
@@ -327,12 +327,14 @@ export class Store {
    *
    * To show history then follow without a gap or a repeat: take `latestAuditId()`, then
    * `readAudit(…)`, then follow from the later of that id and the last event shown.
+   * `opts.batchMs`: a follower that may be that late reads in batches (FollowOptions).
    */
   async followAudit(
     fromId: string,
     onEvent: (event: AuditEvent) => void | Promise<void>,
     signal: AbortSignal,
     filter: AuditFilter = {},
+    opts: FollowOptions = {},
   ): Promise<void> {
     const stop = AbortSignal.any([signal, this.closing.signal]);
     if (stop.aborted) return;
@@ -350,7 +352,7 @@ export class Store {
     stop.addEventListener('abort', disconnect, { once: true });
     try {
       await whenReady(connection, FOLLOW_CONNECT_MS);
-      await followAuditStream(connection, fromId, onEvent, stop, filter);
+      await followAuditStream(connection, fromId, onEvent, stop, filter, opts);
     } catch (err) {
       if (stop.aborted) return;
       throw mapRedisError(err);

@@ -188,10 +188,10 @@ describe('pepper: every administrative write is refused with another pepper', ()
 
 describe('followAudit', () => {
   /** Follow into an array until stopped; returns the array, the stop function and the promise. */
-  function follow(from: string, filter = {}): { events: AuditEvent[]; stop: () => void; done: Promise<void> } {
+  function follow(from: string, filter = {}, batchMs?: number): { events: AuditEvent[]; stop: () => void; done: Promise<void> } {
     const events: AuditEvent[] = [];
     const controller = new AbortController();
-    const done = store.followAudit(from, (e) => void events.push(e), controller.signal, filter);
+    const done = store.followAudit(from, (e) => void events.push(e), controller.signal, filter, batchMs === undefined ? {} : { batchMs });
     return { events, stop: () => controller.abort(), done };
   }
 
@@ -224,6 +224,41 @@ describe('followAudit', () => {
     }
     await f.done;
     // Stopping closes the dedicated connection.
+    await waitFor(async () => (await followerClients()).length === 0);
+  });
+
+  /** XREAD commands the server has run so far (INFO commandstats of this file's own Redis). */
+  async function xreadCalls(): Promise<number> {
+    const stats = (await raw.info('commandstats')) as string;
+    return Number(/cmdstat_xread:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+  }
+
+  test('batchMs: entries appended while it waits come in one read, in order; stopping during the wait ends it', async () => {
+    const from = await store.latestAuditId();
+    const append = (outcome: string): Promise<string | null> =>
+      raw.xadd('vp:audit', '*', 'time', String(Date.now()), 'type', 'throttle-cleared', 'actor', 'batch', 'outcome', outcome);
+    const f = follow(from, {}, 800);
+    try {
+      await waitFor(async () => (await followerClients()).some((line) => /cmd=xread/.test(line) && /flags=\S*b/.test(line)));
+      await append('first');
+      await waitFor(() => f.events.length === 1);
+      const readsBefore = await xreadCalls();
+      // Five entries over ~200 ms, inside the 800 ms wait: one read brings them all (without
+      // the wait, each one wakes the blocked read: five reads).
+      for (let i = 0; i < 5; i++) {
+        await append(String(i));
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      await waitFor(() => f.events.length === 6, 5000);
+      expect(f.events.map((e) => e.outcome)).toEqual(['first', '0', '1', '2', '3', '4']);
+      expect((await xreadCalls()) - readsBefore).toBeLessThanOrEqual(2);
+      // Stopped while it waits (after delivering 'last'): it ends at once.
+      await append('last');
+      await waitFor(() => f.events.length === 7);
+    } finally {
+      f.stop();
+    }
+    await f.done;
     await waitFor(async () => (await followerClients()).length === 0);
   });
 

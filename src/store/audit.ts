@@ -323,7 +323,8 @@ export async function followAuditStream(
     const full = (reply ?? []).some(([, entries]) => entries.length >= FOLLOW_BATCH);
     if (opts.batchMs && opts.batchMs > 0 && reply && !full) {
       try {
-        await sleep(opts.batchMs, undefined, { signal });
+        // Unref'd: a wait between reads never holds a process that is otherwise done.
+        await sleep(opts.batchMs, undefined, { signal, ref: false });
       } catch {
         return; // aborted while waiting
       }

@@ -7,12 +7,14 @@
  * `compileSubjects` compiles the portal's entry, the floor and the probe with the project's
  * production settings (tsconfig.build.json, so the same tsc output as `npm run build`) into a
  * directory of this run under node_modules/.cache (inside the repository, so that `require`
- * finds node_modules; never the user's dist/), with the Lua scripts and the web page beside
- * the code as `npm run build` puts them. The floor and the probe are compiled the same way, so
- * that neither side of a comparison carries a compiler the other does not.
+ * finds node_modules; never the user's dist/). The Lua scripts and the web page are not
+ * copied beside it: the code finds them in src/ from the package root when they are not
+ * beside it (luaDirectory in src/store/scripts.ts, assetDirectory in src/api/web.ts). The
+ * floor and the probe are compiled the same way, so that neither side of a comparison
+ * carries a compiler the other does not.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface CompiledSubjects {
@@ -23,9 +25,6 @@ export interface CompiledSubjects {
   /** Removes the directory. */
   remove(): void;
 }
-
-/** Assets the code reads beside itself (the `copy-lua` and `copy-web` steps of `npm run build`). */
-const ASSET_DIRS = ['src/store/lua', 'src/api/web'];
 
 export async function compileSubjects(repoRoot: string): Promise<CompiledSubjects> {
   const dir = path.join(repoRoot, 'node_modules', '.cache', 'voice-portal-bench', `compare-${process.pid}-${Date.now()}`);
@@ -44,7 +43,6 @@ export async function compileSubjects(repoRoot: string): Promise<CompiledSubject
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
   try {
     await runTsc(repoRoot, configPath);
-    for (const assets of ASSET_DIRS) cpSync(path.join(repoRoot, assets), path.join(outDir, assets), { recursive: true });
   } catch (err) {
     remove();
     throw err;

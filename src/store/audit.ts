@@ -320,8 +320,8 @@ export async function followAuditStream(
       await onEvent(event);
       if (signal.aborted) return;
     }
-    const full = (reply ?? []).some(([, entries]) => entries.length >= FOLLOW_BATCH);
-    if (opts.batchMs && opts.batchMs > 0 && reply && !full) {
+    // A full read is followed at once (a burst must not fall behind); an empty one blocked already.
+    if ((opts.batchMs ?? 0) > 0 && reply && !reply.some(([, entries]) => entries.length >= FOLLOW_BATCH)) {
       try {
         // Unref'd: a wait between reads never holds a process that is otherwise done.
         await sleep(opts.batchMs, undefined, { signal, ref: false });

@@ -237,13 +237,14 @@ describe('followAudit', () => {
     const from = await store.latestAuditId();
     const append = (outcome: string): Promise<string | null> =>
       raw.xadd('vp:audit', '*', 'time', String(Date.now()), 'type', 'throttle-cleared', 'actor', 'batch', 'outcome', outcome);
-    const f = follow(from, {}, 800);
+    const batchMs = 2000;
+    const f = follow(from, {}, batchMs);
     try {
       await waitFor(async () => (await followerClients()).some((line) => /cmd=xread/.test(line) && /flags=\S*b/.test(line)));
       await append('first');
       await waitFor(() => f.events.length === 1);
       const readsBefore = await xreadCalls();
-      // Five entries over ~200 ms, inside the 800 ms wait: one read brings them all (without
+      // Five entries over ~200 ms, inside the 2 s wait: one read brings them all (without
       // the wait, each one wakes the blocked read: five reads).
       for (let i = 0; i < 5; i++) {
         await append(String(i));
@@ -252,9 +253,13 @@ describe('followAudit', () => {
       await waitFor(() => f.events.length === 6, 5000);
       expect(f.events.map((e) => e.outcome)).toEqual(['first', '0', '1', '2', '3', '4']);
       expect((await xreadCalls()) - readsBefore).toBeLessThanOrEqual(2);
-      // Stopped while it waits (after delivering 'last'): it ends at once.
+      // Stopped while it waits (after delivering 'last'): it ends without sitting out the wait.
       await append('last');
       await waitFor(() => f.events.length === 7);
+      const stoppedAt = Date.now();
+      f.stop();
+      await f.done;
+      expect(Date.now() - stoppedAt).toBeLessThan(batchMs / 2);
     } finally {
       f.stop();
     }

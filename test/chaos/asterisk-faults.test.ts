@@ -15,7 +15,7 @@
 import type { SimCall } from '../double/control';
 import { TEST_TIMINGS, waitUntil } from '../support/portal-harness';
 import { checkMailbox, engineLeaks, engineTotalsWhenIdle, nextCallWorks } from './support/checks';
-import { driveSteps, longestSilence, promptsHeard } from './support/drive';
+import { driveSteps, endedWithin, longestSilence, promptsHeard, within } from './support/drive';
 import { FLOWS, type Flow, type Subject } from './support/flows';
 import { LONG, pool, seedOrganisation, startChaosHarness, type ChaosHarness } from './support/harness';
 import { BUSY_MACHINE_ALLOWANCE_MS } from './support/harness';
@@ -46,7 +46,7 @@ beforeAll(async () => {
   await seedOrganisation(h.admin);
 });
 afterAll(async () => {
-  tally.print();
+  tally.print(h ? await h.redisStalls() : '');
   await h?.close();
 });
 
@@ -142,10 +142,10 @@ async function play(s: Scenario): Promise<void> {
   }
   // The caller goes on as if nothing happened, for a while.
   const rest = driveSteps(call, x, s.flow.steps, s.at);
-  await Promise.race([rest, new Promise((r) => setTimeout(r, WATCH_MS))]);
+  await within(rest, WATCH_MS);
   const restarted = s.name.startsWith('Asterisk restarted');
   if (call.state !== 'ended') await call.hangup();
-  await Promise.race([call.ended, new Promise((r) => setTimeout(r, 10_000))]);
+  await endedWithin(call, 10_000);
   if (call.state !== 'ended') problems.push('call did not end');
   const silenceUntil = call.log.find((e) => e.kind === 'hangup')?.at ?? Date.now();
   const silence = longestSilence(call, faultAt);

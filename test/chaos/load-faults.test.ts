@@ -7,8 +7,8 @@
  * The long run (`npm run chaos -- --long`) does it three times.
  */
 import type { SimCall } from '../double/control';
-import { checkMailbox, engineTotalsWhenIdle, nextCallWorks } from './support/checks';
-import { promptsHeard } from './support/drive';
+import { auditTrailOf, checkMailbox, engineTotalsWhenIdle, nextCallWorks } from './support/checks';
+import { endedWithin, promptsHeard } from './support/drive';
 import { type Subject } from './support/flows';
 import { LONG, once, pool, seedOrganisation, startChaosHarness, type ChaosHarness } from './support/harness';
 import { hears } from '../support/portal-harness';
@@ -21,11 +21,12 @@ const tally = new ChaosTally('load + faults');
 let nextExt = 500_000;
 
 beforeAll(async () => {
-  h = await startChaosHarness();
+  // Redis is SIGKILLed mid-run and every completed change must survive it.
+  h = await startChaosHarness({ redis: { appendfsync: 'always' } });
   await seedOrganisation(h.admin);
 }, 60_000);
 afterAll(async () => {
-  tally.print();
+  tally.print(h ? await h.redisStalls() : '');
   await h?.close();
 });
 
@@ -52,7 +53,7 @@ async function caller(x: Subject): Promise<SimCall> {
     await call.press('9');
   })();
   await Promise.race([steps.catch(() => undefined), call.ended]);
-  await Promise.race([call.ended, new Promise((r) => setTimeout(r, 60_000))]);
+  await endedWithin(call, 60_000);
   return call;
 }
 
@@ -79,10 +80,13 @@ async function round(): Promise<void> {
     }
   }
   await engineTotalsWhenIdle(h);
-  await pool(subjects, 10, async (x) => {
+  await pool(subjects, 10, async (x, i) => {
     const report = await once(() => checkMailbox(h, x));
-    if (report.problems.length > 0) tally.inconsistent += 1;
-    tally.problem(x.ext, report.problems);
+    if (report.problems.length === 0) return;
+    tally.inconsistent += 1;
+    const call = ended[i];
+    const heard = call ? promptsHeard(call).join(', ') : '?';
+    tally.problem(x.ext, [`${report.problems.join('; ')} (heard ${heard}; audit: ${await auditTrailOf(h, x.userId)})`]);
   });
   // No crash: the application serves the next call.
   const [first] = subjects;

@@ -20,7 +20,7 @@ import { COMMAND_TIMEOUT_MS } from '../../src/store/connection';
 import { READY_WAIT_MS } from '../../src/store/context';
 import type { SimCall } from '../double/control';
 import { checkLocation, checkMailbox, engineLeaks, engineTotalsWhenIdle, nextCallWorks } from './support/checks';
-import { driveSteps, longestSilence, promptsHeard, type Driven } from './support/drive';
+import { driveSteps, endedWithin, longestSilence, promptsHeard, within, type Driven } from './support/drive';
 import { FLOWS, type Flow, type Subject } from './support/flows';
 import { BUSY_MACHINE_ALLOWANCE_MS, LONG, once, seedOrganisation, startChaosHarness, type ChaosHarness } from './support/harness';
 import { ChaosTally } from './support/summary';
@@ -60,7 +60,7 @@ beforeAll(async () => {
   }
 }, 120_000);
 afterAll(async () => {
-  tally.print();
+  tally.print(h ? await h.redisStalls() : '');
   await h?.close();
 });
 
@@ -107,7 +107,7 @@ async function batch(points: Point[], kind: FaultKind): Promise<void> {
     return r;
   });
   // Every call at its step (or a little late: it is then at a later step, still a point).
-  await Promise.race([Promise.all(running.map((r) => r.reached)), new Promise((res) => setTimeout(res, longest + 3000))]);
+  await within(Promise.all(running.map((r) => r.reached)), longest + 3000);
   tally.points += points.length;
   tally.faults += 1;
   const faultAt = Date.now();
@@ -130,7 +130,7 @@ async function batch(points: Point[], kind: FaultKind): Promise<void> {
       tally.problem(where, ['call never placed']);
       continue;
     }
-    await Promise.race([call.ended, new Promise((res) => setTimeout(res, 15_000))]);
+    await endedWithin(call, 15_000);
     const heard = promptsHeard(call);
     const problems: string[] = [];
     if (outcome.outcome === 'stuck') problems.push(`stuck: ${outcome.error}`);

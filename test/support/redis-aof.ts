@@ -4,7 +4,7 @@
  * (SIGKILL) or shut down (SIGTERM), and started again on the same port with its data.
  * Loopback only; never the machine's own Redis on 6379.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,9 @@ export class AofRedis {
         '--save', '',
         '--appendonly', 'yes',
         '--appendfsync', this.opts.appendfsync ?? 'always',
+        // Stalls of 100 ms or more are kept, so a failed chaos run can say whether Redis
+        // itself was slow (`latencies`).
+        '--latency-monitor-threshold', '100',
       ],
       { stdio: 'ignore' },
     );
@@ -96,6 +99,19 @@ export class AofRedis {
       await new Promise((r) => setTimeout(r, 30));
     }
     throw new Error(`redis-server did not answer on port ${this.port}`);
+  }
+
+  /**
+   * Redis's own record of its stalls of 100 ms or more (`LATENCY LATEST`: event, last time,
+   * last ms, worst ms), one line each; empty when there were none or Redis is not running.
+   */
+  async latencies(): Promise<string> {
+    if (!this.child || this.frozen) return '';
+    return new Promise((resolve) => {
+      execFile('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), '--csv', 'LATENCY', 'LATEST'], { timeout: 5000 }, (err, stdout) => {
+        resolve(err ? '' : stdout.trim());
+      });
+    });
   }
 
   /** SIGSTOP: connections stay open, nothing is answered (a hung server or host). */

@@ -5,11 +5,22 @@
  * Each check returns the problems it found (empty = consistent), so a chaos run can count them
  * and report every one at the end.
  */
+import { StoreUnavailable } from '../../../src/store/errors';
 import type { SimCall } from '../../double/control';
 import { hears } from '../../support/portal-harness';
 import { describeCall, promptsHeard } from './drive';
-import type { ChaosHarness } from './harness';
+import { once, type ChaosHarness } from './harness';
 import type { Subject } from './flows';
+
+/**
+ * A read by the checker, through the administrator's own connection. This process also runs
+ * the application, the double and the callers: when the machine is saturated its event loop
+ * can stall past the store's 1 s command timeout while Redis is healthy. The checker observes
+ * the state; it retries such a timeout (a few seconds at most) instead of reporting it.
+ */
+function observe<T>(read: () => Promise<T>): Promise<T> {
+  return once(read, 10_000, (err) => err instanceof StoreUnavailable);
+}
 
 /**
  * Wait until the engine let go of the channel (its flow may still be finishing a store call
@@ -41,7 +52,7 @@ export async function engineTotalsWhenIdle(h: ChaosHarness, waitMs = 30_000): Pr
 /** Which of the subject's candidate PINs opens the mailbox now (at most one must). */
 async function workingPin(h: ChaosHarness, x: Subject): Promise<{ pin?: string; problems: string[] }> {
   for (const pin of [...x.pins].reverse()) {
-    const v = await h.admin.verifyUserPin(x.ext, pin, x.ext);
+    const v = await observe(() => h.admin.verifyUserPin(x.ext, pin, x.ext));
     if (v.result === 'ok') return { pin, problems: [] };
     if (v.result !== 'invalid') return { problems: [`verifying a candidate PIN gave ${v.result}`] };
   }
@@ -70,7 +81,7 @@ export interface StateReport {
  */
 export async function checkMailbox(h: ChaosHarness, x: Subject, opts: { allowPending?: boolean } = {}): Promise<StateReport> {
   const problems: string[] = [];
-  const user = await h.admin.getUser(x.userId);
+  const user = await observe(() => h.admin.getUser(x.userId));
   if (!user) return { problems: ['user vanished'], next: 'main-menu', orphanRecordings: 0, pendingReservations: 0 };
   const least = x.rightTyped ? 0 : x.wrongAnswered;
   if (user.failures < least || user.failures > x.attempts) {
@@ -79,7 +90,7 @@ export async function checkMailbox(h: ChaosHarness, x: Subject, opts: { allowPen
   if (user.lockedSince !== undefined) problems.push('mailbox locked');
   const { pin, problems: pinProblems } = await workingPin(h, x);
   problems.push(...pinProblems);
-  const after = await h.admin.getUser(x.userId);
+  const after = await observe(() => h.admin.getUser(x.userId));
   if (pin !== undefined && after) {
     const changed = pin !== x.pins[0];
     if (changed && after.mustChange) problems.push('new PIN works but the change is still required');
@@ -89,14 +100,14 @@ export async function checkMailbox(h: ChaosHarness, x: Subject, opts: { allowPen
   const stored = h.double.storedRecordings();
   if (after && !after.mustRecordName && !stored.has(`voice-portal/names/${x.userId}`)) problems.push('name marked recorded without a recording');
 
-  const listed = await h.adminMessages.list(x.userId);
+  const listed = await observe(() => h.adminMessages.list(x.userId));
   const ids = new Set<string>();
   for (const m of listed) {
     if (ids.has(m.id)) problems.push(`message ${m.id} listed twice`);
     ids.add(m.id);
     if (!stored.has(`voice-portal/vm/${x.userId}/${m.id}`)) problems.push(`message ${m.id} listed without audio`);
   }
-  const counts = await h.adminMessages.counts(x.userId);
+  const counts = await observe(() => h.adminMessages.counts(x.userId));
   if (counts.newMessages + counts.oldMessages !== listed.length) problems.push(`counts ${JSON.stringify(counts)} disagree with ${listed.length} listed`);
   const prefix = `voice-portal/vm/${x.userId}/`;
   const orphanRecordings = [...stored.keys()].filter((n) => n.startsWith(prefix) && !ids.has(n.slice(prefix.length))).length;
@@ -107,12 +118,21 @@ export async function checkMailbox(h: ChaosHarness, x: Subject, opts: { allowPen
 }
 
 async function pendingCount(h: ChaosHarness, userId: string): Promise<number> {
-  return (await h.adminMessages.pending(userId)).length;
+  return (await observe(() => h.adminMessages.pending(userId))).length;
+}
+
+/**
+ * The mailbox's audit trail, oldest first, in one line (`type by actor` per event): beside an
+ * inconsistent state in a failure message, it says who counted what.
+ */
+export async function auditTrailOf(h: ChaosHarness, userId: string): Promise<string> {
+  const events = await observe(() => h.admin.readAudit({ userId, limit: 20 }));
+  return events.map((e) => `${e.type} by ${e.actor}`).join(', ');
 }
 
 /** The admin access of a location: never locked, no failure counted by a correct passcode. */
 export async function checkLocation(h: ChaosHarness, x: Subject): Promise<string[]> {
-  const location = await h.admin.getLocation(x.locationId);
+  const location = await observe(() => h.admin.getLocation(x.locationId));
   if (!location) return ['location vanished'];
   const problems: string[] = [];
   if (location.adminLockedSince !== undefined) problems.push('admin access locked');

@@ -29,6 +29,27 @@ export async function driveSteps(call: SimCall, x: Subject, steps: readonly Step
   return { outcome: 'completed' };
 }
 
+/**
+ * `promise`'s value, or null if it has not settled within `ms`. The timer is cleared either
+ * way, so a finished test leaves no timer behind to hold its jest worker.
+ */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The call's end, or null if it has not ended within `ms`. */
+export function endedWithin(call: SimCall, ms: number): Promise<Awaited<SimCall['ended']> | null> {
+  return within(call.ended, ms);
+}
+
 /** Caller-perceived events (what the caller hears or does), with their times. */
 const PERCEIVED = new Set<CallLogEntry['kind']>(['answered', 'media-started', 'media-finished', 'recording-started', 'recording-finished', 'dtmf', 'hangup', 'stasis-end']);
 

@@ -13,7 +13,7 @@ import { AsteriskDouble } from '../../double';
 import type { PlaceCallOptions, SimCall } from '../../double/control';
 import { FaultProxy } from '../../support/fault-proxy';
 import { ADMIN_PASSCODE, ARI_PASS, ARI_USER, DEFAULT_PIN, PARIS, PEPPER, TEST_TIMINGS, waitUntil } from '../../support/portal-harness';
-import { AofRedis } from '../../support/redis-aof';
+import { AofRedis, type AofRedisOptions } from '../../support/redis-aof';
 
 const SOUNDS_DIR = path.resolve(__dirname, '../../../sounds');
 
@@ -44,6 +44,8 @@ export interface ChaosHarness {
   adminMessages: MessageStore;
   /** A portal call as the shipped dialplan places it (own phone marked `internal`). */
   call(opts: Partial<PlaceCallOptions> & { callerNumber: string }): Promise<SimCall>;
+  /** What Redis recorded of its own stalls, for a failed run's report. */
+  redisStalls(): Promise<string>;
   /** Stop the app and start a fresh one (same config): an application restart. */
   restartApp(): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +54,13 @@ export interface ChaosHarness {
 export interface ChaosOptions {
   app?: AppOptions;
   timeScale?: number;
+  /**
+   * Redis's persistence. `everysec` unless the test kills Redis: with `always` Redis fsyncs in
+   * its main thread before every reply, and on a busy disk (a CI machine running other suites)
+   * one fsync can keep a reply past the store's 1 s command timeout although nothing failed.
+   * Only a test that SIGKILLs Redis and checks that nothing was lost needs `always`.
+   */
+  redis?: AofRedisOptions;
 }
 
 export async function startChaosHarness(opts: ChaosOptions = {}): Promise<ChaosHarness> {
@@ -60,7 +69,7 @@ export async function startChaosHarness(opts: ChaosOptions = {}): Promise<ChaosH
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const redis = await AofRedis.start();
+    const redis = await AofRedis.start({ appendfsync: 'everysec', ...opts.redis });
     cleanups.push(() => redis.destroy());
     const proxy = await FaultProxy.start(redis.port);
     cleanups.push(() => proxy.close());
@@ -108,6 +117,10 @@ export async function startChaosHarness(opts: ChaosOptions = {}): Promise<ChaosH
       },
       admin,
       adminMessages,
+      async redisStalls() {
+        const latest = await redis.latencies();
+        return latest === '' ? 'redis: no stall of 100 ms or more recorded' : `redis stalls (event, last at, last ms, worst ms):\n${latest}`;
+      },
       call: (o) => double.placeCall({ extension: PARIS.portalExtension, args: ['portal', PARIS.id, 'internal'], ...o }),
       async restartApp() {
         await app.stop();
@@ -130,14 +143,17 @@ export async function seedOrganisation(admin: Store): Promise<void> {
   await admin.setDefaultPin(DEFAULT_PIN, 'chaos');
 }
 
-/** Retry a store operation until Redis answers again (after a fault), at most `ms`. */
-export async function once<T>(op: () => Promise<T>, ms = 15_000): Promise<T> {
+/**
+ * Retry a store operation until Redis answers again (after a fault), at most `ms`; only the
+ * errors `retryIf` accepts (any by default).
+ */
+export async function once<T>(op: () => Promise<T>, ms = 15_000, retryIf: (err: unknown) => boolean = () => true): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     try {
       return await op();
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      if (!retryIf(err) || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -37,8 +37,11 @@ export class ChaosTally implements ChaosCounts {
     for (const p of what) this.problems.push(`${where}: ${p}`);
   }
 
-  /** Print the line and append it to the run's summary file. */
-  print(): void {
+  /**
+   * Print the line and append it to the run's summary file. `notes` (Redis's latency record,
+   * say) are printed under it when something went wrong, to tell a slow machine from a bug.
+   */
+  print(notes = ''): void {
     const counts: ChaosCounts & { suite: string } = {
       suite: this.suite,
       points: this.points,
@@ -52,6 +55,7 @@ export class ChaosTally implements ChaosCounts {
       `chaos ${this.suite}: ${this.points} points, ${this.faults} faults injected, calls ${this.clean} clean / ${this.bad} bad, ` +
       `${this.leaks} leaks, ${this.inconsistent} inconsistent`;
     process.stdout.write(`${line}\n`);
+    if (this.bad + this.leaks + this.inconsistent > 0 && notes !== '') process.stdout.write(`${notes}\n`);
     const dir = process.env.VOICE_PORTAL_CHAOS_SUMMARY_DIR;
     if (dir) {
       mkdirSync(dir, { recursive: true });

@@ -24,7 +24,7 @@ export interface AriChannelJson {
 }
 
 /** What the session needs of the verb in flight, whatever its result type. */
-type RunningVerb = Pick<VerbTask<unknown>, 'kind' | 'onDtmf' | 'onPlayback' | 'onRecording' | 'onHangupRequest' | 'onResync' | 'kill' | 'interrupt'>;
+type RunningVerb = Pick<VerbTask<unknown>, 'kind' | 'onDtmf' | 'onPlayback' | 'onRecording' | 'onHangupRequest' | 'onEventsLost' | 'onResync' | 'kill' | 'interrupt'>;
 
 /** Keys kept for a gather at most; a caller leaning on the keypad must not grow memory. */
 const TYPE_AHEAD_LIMIT = 64;
@@ -62,6 +62,8 @@ export class CallSession implements Call {
   private active: RunningVerb | undefined;
   private endInfo: CallEndInfo | undefined;
   private hangupSeen = false;
+  /** The events socket was lost while an entry was under way (see VerbContext.takeKeysLost). */
+  private keysLost = false;
   /** The DELETE /channels in flight or accepted (see hangup()). */
   private hangingUp: Promise<void> | undefined;
   private resolveEnded!: (info: CallEndInfo) => void;
@@ -99,6 +101,11 @@ export class CallSession implements Call {
       settings,
       typeAhead: this.typeAhead,
       hangupRequested: () => this.hangupSeen,
+      takeKeysLost: () => {
+        const lost = this.keysLost;
+        this.keysLost = false;
+        return lost;
+      },
     };
   }
 
@@ -185,6 +192,16 @@ export class CallSession implements Call {
 
   handleRecording(event: RecordingEvent): void {
     this.active?.onRecording(event);
+  }
+
+  /**
+   * The engine lost the events socket. An entry under way (a gather running, or keys waiting
+   * for the next one) is missing whatever the caller types until the socket is back.
+   */
+  eventsLost(): void {
+    if (this.endInfo) return;
+    if (this.active?.kind === 'gather' || this.typeAhead.length > 0) this.keysLost = true;
+    this.active?.onEventsLost();
   }
 
   /** The engine reconnected: the verb in flight may have missed its events. */

@@ -71,6 +71,13 @@ export interface GatherResult {
   /** terminator: the terminator key; max: maxDigits reached; timeout: inter-digit (or first
    *  digit) timeout after at least one key; none: nothing typed before the first-digit timeout. */
   endedBy: 'terminator' | 'max' | 'timeout' | 'none';
+  /**
+   * The events socket was lost while this entry was being typed (or its keys waited in the
+   * buffer): keys typed meanwhile never arrived, so `digits` may be only part of what the
+   * caller typed. The entry went on after the socket came back (its timeout paused while
+   * nothing could be heard), so the rest of it is in `digits` too, not left for the next one.
+   */
+  keysLost?: true;
 }
 
 export interface RecordOptions {

@@ -422,6 +422,7 @@ class Engine extends EventEmitter implements AriEngine {
     this.setState('reconnecting');
     this.log.warn('ARI socket lost; ari-client is reconnecting', { error: err instanceof Error ? err.message : undefined });
     this.stopPings();
+    this.tellCallsEventsLost();
     if (this.giveUpTimer === undefined) {
       this.giveUpTimer = setTimeout(() => {
         this.giveUpTimer = undefined;
@@ -430,11 +431,17 @@ class Engine extends EventEmitter implements AriEngine {
     }
   }
 
+  /** Until the next socket opens (and `reconcile` resyncs them), no call hears its events. */
+  private tellCallsEventsLost(): void {
+    for (const call of this.calls.values()) call.eventsLost();
+  }
+
   /** Retire `client` (if still current) and build a fresh one. */
   private replaceClient(client: AriClient, reason: string): void {
     if (this.client !== client || this.halted()) return;
     this.log.warn('giving up on this ARI client; building a fresh one', { reason });
     this.dropClient('abrupt');
+    this.tellCallsEventsLost();
     this.setState('reconnecting');
     this.scheduleOpen(new AriUnavailable('connect', reason));
   }

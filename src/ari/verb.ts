@@ -72,6 +72,11 @@ export interface VerbContext {
   readonly typeAhead: string[];
   /** True once Asterisk said ChannelHangupRequest for this channel. */
   hangupRequested(): boolean;
+  /**
+   * True (once: reading clears it) when the events socket was lost while keys were being
+   * gathered or waited in the buffer: keys typed meanwhile never reached us.
+   */
+  takeKeysLost(): boolean;
 }
 
 /**
@@ -124,6 +129,8 @@ export abstract class VerbTask<T> {
   onPlayback(_event: PlaybackEvent): void {}
   onRecording(_event: RecordingEvent): void {}
   onHangupRequest(): void {}
+  /** The events socket was lost: until `onResync`, this verb hears nothing from Asterisk. */
+  onEventsLost(): void {}
   /**
    * The events socket was down for a while (the engine reconnected): events of this verb may
    * have been lost. Verbs waiting for an event ask Asterisk where things stand.

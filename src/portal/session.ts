@@ -93,7 +93,7 @@ export class Session {
       interDigitTimeoutMs: t.interDigitTimeoutMs,
     });
     if (first.endedBy === 'none' || first.digits === '') return { kind: 'empty' };
-    if (first.digits === '*' && opts.starIsKey) return { kind: 'star' };
+    if (first.digits === '*' && opts.starIsKey && !first.keysLost) return { kind: 'star' };
     let typed = first.digits;
     const rest: GatherResult = await this.call.gather({
       maxDigits: MAX_ENTRY_KEYS - 1,
@@ -102,6 +102,12 @@ export class Session {
       firstDigitTimeoutMs: t.interDigitTimeoutMs,
       interDigitTimeoutMs: t.interDigitTimeoutMs,
     });
+    if (first.keysLost || rest.keysLost) {
+      // Part of it was typed while the ARI events socket was down: not what the caller typed,
+      // so neither a PIN to try (a failure the caller never made) nor a wrong one. Asked again.
+      this.log.info('entry dropped: keys may have been lost while the ARI events socket was down');
+      return { kind: 'empty' };
+    }
     typed += rest.digits;
     const value = typed.slice(typed.lastIndexOf('*') + 1);
     return value === '' ? { kind: 'empty' } : { kind: 'digits', value };
@@ -124,6 +130,8 @@ export class Session {
         firstDigitTimeoutMs: t.firstDigitTimeoutMs,
         interDigitTimeoutMs: t.interDigitTimeoutMs,
       });
+      // A key pressed as the ARI events socket came back may be the second of two: ask again.
+      if (got.keysLost) continue;
       const key = got.digits as K;
       if (got.digits !== '' && keys.includes(key)) return key;
       misses += 1;

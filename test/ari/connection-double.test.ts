@@ -30,7 +30,7 @@ describe('with ari-client reconnecting by itself', () => {
     await h.close();
   });
 
-  test('a WebSocket drop in the middle of a gather: keys pressed after the reconnect still count', async () => {
+  test('a WebSocket drop in the middle of a gather: keys pressed after the reconnect still count, marked keysLost', async () => {
     const result = deferred<GatherResult>();
     const inGather = deferred<void>();
     h.setFlow(async (call) => {
@@ -47,7 +47,8 @@ describe('with ari-client reconnecting by itself', () => {
     await waitForState(h.engine, 'connected');
     expect(h.engine.clientGeneration()).toBe(generation); // ari-client's own reconnect did it
     await sim.press('42#');
-    await expect(result.promise).resolves.toEqual({ digits: '42', endedBy: 'terminator' });
+    // Keys typed while the socket was down would be missing: the flow is told so.
+    await expect(result.promise).resolves.toEqual({ digits: '42', endedBy: 'terminator', keysLost: true });
   });
 
   test('a call that arrives while no socket is connected (StasisStart lost) is adopted after the reconnect', async () => {

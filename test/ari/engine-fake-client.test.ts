@@ -1,13 +1,14 @@
 /**
  * The engine's connection logic against a fake ari-client client, for the signals the double
  * cannot produce quickly: ari-client giving up after its ~43 s budget (WebSocketMaxRetries),
- * a start() that never opens, unanswered pings, a throwing call flow inside an event handler.
+ * a start() that never opens, unanswered pings, a throwing call flow inside an event handler,
+ * a socket gap of an exact length in the middle of an entry.
  */
 import { EventEmitter } from 'node:events';
 import type { AriClient } from '../../src/ari/ari-client';
 import { AriUnavailable } from '../../src/ari/errors';
 import { startAriEngine, type AriEngine, type EngineState } from '../../src/ari/engine';
-import type { Call } from '../../src/ari/call';
+import type { Call, GatherResult } from '../../src/ari/call';
 import { silentLogger } from '../../src/log';
 
 class FakeClient extends EventEmitter {
@@ -34,7 +35,9 @@ class FakeClient extends EventEmitter {
   };
   playbacks = { stop: this.req('stopPlayback') };
   recordings = { stop: this.req('stopRecording') };
-  applications = { get: async () => ({ channel_ids: [] as string[] }) };
+  /** Channels `GET /applications/{app}` lists (what survives a reconnect). */
+  channelIds: string[] = [];
+  applications = { get: async () => ({ channel_ids: this.channelIds }) };
 }
 
 function setup(onCall: (call: Call) => Promise<void> = async () => undefined, extra: { pingIntervalMs?: number; failFirst?: number; configure?: (c: FakeClient, index: number) => void } = {}) {
@@ -142,5 +145,66 @@ test('a flow that throws, or a malformed event, never escapes into ari-client', 
   await until(() => client.requests.some((r) => r.startsWith('hangup')));
   client.emit('StasisEnd', { type: 'StasisEnd', channel: { id: 'c1' } });
   expect(engine.activeCallCount()).toBe(0);
+  await engine.stop();
+});
+
+test('keys typed across a socket gap longer than the inter-digit timeout: one entry, marked keysLost; the next entry is clean', async () => {
+  const results: GatherResult[] = [];
+  const { engine, clients } = setup(async (call) => {
+    results.push(await call.gather({ maxDigits: 8, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 30 }));
+    results.push(await call.gather({ maxDigits: 8, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 30 }));
+  });
+  await until(() => engine.state === 'connected');
+  const client = clients[0] as FakeClient;
+  client.channelIds = ['c1'];
+  const dtmf = (digit: string): void => {
+    client.emit('ChannelDtmfReceived', { type: 'ChannelDtmfReceived', digit, channel: { id: 'c1' } });
+  };
+  client.emit('StasisStart', { type: 'StasisStart', args: [], channel: { id: 'c1', name: 'PJSIP/1-1' } });
+  await until(() => engine.activeCallCount() === 1);
+  dtmf('5');
+  client.emit('WebSocketReconnecting', new Error('socket hang up'));
+  // Five inter-digit timeouts without a socket: keys typed now never arrive.
+  await new Promise((r) => setTimeout(r, 150));
+  expect(results).toEqual([]);
+  client.emit('WebSocketConnected');
+  await until(() => engine.state === 'connected');
+  // The reconnect's channel check is done once the call is still served.
+  await new Promise((r) => setTimeout(r, 20));
+  dtmf('2');
+  dtmf('9');
+  dtmf('#');
+  await until(() => results.length === 1);
+  dtmf('7');
+  dtmf('#');
+  await until(() => results.length === 2);
+  expect(results).toEqual([
+    { digits: '529', endedBy: 'terminator', keysLost: true },
+    { digits: '7', endedBy: 'terminator' },
+  ]);
+  await engine.stop();
+});
+
+test('a socket gap while nothing is being typed leaves the next entry clean', async () => {
+  const results: GatherResult[] = [];
+  const { engine, clients } = setup(async (call) => {
+    await call.play('sound:hello');
+    results.push(await call.gather({ maxDigits: 8, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 30 }));
+  });
+  await until(() => engine.state === 'connected');
+  const client = clients[0] as FakeClient;
+  client.channelIds = ['c1'];
+  client.emit('StasisStart', { type: 'StasisStart', args: [], channel: { id: 'c1', name: 'PJSIP/1-1' } });
+  await until(() => client.requests.some((r) => r.startsWith('play')));
+  client.emit('WebSocketReconnecting', new Error('socket hang up'));
+  client.emit('WebSocketConnected');
+  await until(() => engine.state === 'connected');
+  const playbackId = (JSON.parse(client.requests.find((r) => r.startsWith('play'))?.slice('play '.length) ?? '{}') as { playbackId?: string }).playbackId;
+  client.emit('PlaybackFinished', { type: 'PlaybackFinished', playback: { id: playbackId, state: 'done', target_uri: 'channel:c1' } });
+  await until(() => engine.activeCallCount() === 1);
+  client.emit('ChannelDtmfReceived', { type: 'ChannelDtmfReceived', digit: '4', channel: { id: 'c1' } });
+  client.emit('ChannelDtmfReceived', { type: 'ChannelDtmfReceived', digit: '#', channel: { id: 'c1' } });
+  await until(() => results.length === 1);
+  expect(results).toEqual([{ digits: '4', endedBy: 'terminator' }]);
   await engine.stop();
 });

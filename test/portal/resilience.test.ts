@@ -1,5 +1,8 @@
-/** Redis unreachable mid-call → "temporarily unavailable", clean end, recovery. */
-import { ended, heard, hears, logInFromOwnPhone, PARIS, startHarness, type Harness } from '../support/portal-harness';
+/**
+ * Redis unreachable mid-call → "temporarily unavailable", clean end, recovery. The ARI events
+ * socket lost while a PIN is typed → the entry is asked for again, no failure counted.
+ */
+import { ended, heard, hears, logInFromOwnPhone, PARIS, startHarness, waitUntil, type Harness } from '../support/portal-harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -47,4 +50,22 @@ test('Redis stopped mid-call: the caller hears "temporarily unavailable", the ca
   const after = await h.call({ callerNumber: '1001' });
   await logInFromOwnPhone(after, '502938');
   await after.hangup();
+});
+
+test('the ARI events socket lost while a PIN is typed: not evaluated (keys may be missing), no failure counted, the PIN asked again', async () => {
+  const call = await h.call({ callerNumber: '1001' });
+  await hears(call, 'welcome');
+  await call.press('50');
+  h.double.dropWebSockets();
+  // Typed while no socket is open: Asterisk sends these events to nobody.
+  await call.press('29', { gapMs: 5, durationMs: 5 });
+  await waitUntil(() => h.app.engine.state === 'connected' && h.double.socketCount('voice-portal') === 1, 10_000, 'the app reconnects');
+  // What reaches the app is "50" + "38": evaluated, a wrong PIN the caller never typed.
+  await call.press('38#');
+  await hears(call, 'enter-passcode');
+  expect(heard(call)).toEqual(['welcome', 'enter-passcode']);
+  expect((await h.admin.getUser('alice'))?.failures).toBe(0);
+  await call.press('502938#');
+  await hears(call, 'main-menu');
+  await call.hangup();
 });

@@ -2,9 +2,17 @@
  * gather(): collect keys with first-digit and inter-digit timeouts. Keys typed ahead (during
  * an interrupted prompt or between verbs) count first. No ARI request is made: DTMF arrives
  * as ChannelDtmfReceived events.
+ *
+ * While the events socket is down no key can be heard, so no timeout may end the entry: a
+ * PIN typed across a reconnect would be cut into two wrong entries. The timeout is paused
+ * (a watchdog bounds the wait) and starts afresh once the socket is back; the result then
+ * says `keysLost`.
  */
 import type { GatherOptions, GatherResult } from '../call';
 import { VerbTask, type DtmfDisposition, type VerbContext } from '../verb';
+
+/** Longest wait for the events socket to come back before the entry ends as it stands. */
+export const DEAF_GATHER_LIMIT_MS = 30_000;
 
 export class GatherVerb extends VerbTask<GatherResult> {
   private digits = '';
@@ -36,6 +44,16 @@ export class GatherVerb extends VerbTask<GatherResult> {
     return 'consumed';
   }
 
+  override onEventsLost(): void {
+    if (this.isSettled) return;
+    this.clearTimer(this.timer);
+    this.timer = this.setTimer(DEAF_GATHER_LIMIT_MS, () => this.finish(this.digits.length === 0 ? 'none' : 'timeout'));
+  }
+
+  override onResync(): void {
+    if (!this.isSettled) this.armTimer();
+  }
+
   private accept(digit: string): void {
     if (this.terminator !== null && digit === this.terminator) {
       this.finish('terminator');
@@ -56,7 +74,8 @@ export class GatherVerb extends VerbTask<GatherResult> {
 
   private finish(endedBy: GatherResult['endedBy']): void {
     // Never the digits themselves: they may be a PIN.
-    this.ctx.logger.debug('gather ended', { endedBy, digitCount: this.digits.length });
-    this.resolve({ digits: this.digits, endedBy });
+    const keysLost = this.ctx.takeKeysLost();
+    this.ctx.logger.debug('gather ended', { endedBy, digitCount: this.digits.length, ...(keysLost ? { keysLost } : {}) });
+    this.resolve({ digits: this.digits, endedBy, ...(keysLost ? { keysLost } : {}) });
   }
 }

@@ -84,6 +84,29 @@ test('max digits, then inter-digit timeout with the leftover key, then first-dig
   ]);
 });
 
+test('a key sent in time but still unread when a held-up event loop runs the inter-digit timeout still counts', async () => {
+  const result = deferred<GatherResult>();
+  const firstKey = deferred<void>();
+  h.setFlow(async (call) => {
+    await call.answer();
+    const entry = call.gather({ ...gatherOpts, interDigitTimeoutMs: 100 });
+    firstKey.resolve();
+    result.resolve(await entry);
+    await call.hangup();
+  });
+  const sim = await h.double.placeCall({ callerNumber: '1001', extension: '8000' });
+  await firstKey.promise;
+  await sim.press('1', { durationMs: 1 });
+  await new Promise((r) => setTimeout(r, 30));
+  // The next key leaves "Asterisk" within the timeout, then this process is held up past it:
+  // when it runs again, the timeout is due and the key is still unread on the socket.
+  await sim.press('2', { durationMs: 1 });
+  const until = Date.now() + 250;
+  while (Date.now() < until);
+  await sim.press('#', { durationMs: 1 });
+  expect(await result.promise).toEqual({ digits: '12', endedBy: 'terminator' });
+});
+
 test('play in order to the end, then a playback Asterisk never finishes (recording:nope) times out', async () => {
   const results = deferred<PlayResult[]>();
   h.setFlow(async (call) => {

@@ -16,6 +16,8 @@ export const DEAF_GATHER_LIMIT_MS = 30_000;
 
 export class GatherVerb extends VerbTask<GatherResult> {
   private digits = '';
+  /** Keys taken so far (a timeout only ends the entry if none came since it was armed). */
+  private keysTaken = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly terminator: string | null;
 
@@ -59,6 +61,7 @@ export class GatherVerb extends VerbTask<GatherResult> {
       this.finish('terminator');
       return;
     }
+    this.keysTaken += 1;
     this.digits += digit;
     if (this.digits.length >= this.opts.maxDigits) this.finish('max');
     else this.armTimer();
@@ -67,9 +70,15 @@ export class GatherVerb extends VerbTask<GatherResult> {
   private armTimer(): void {
     this.clearTimer(this.timer);
     const first = this.digits.length === 0;
-    this.timer = this.setTimer(first ? this.opts.firstDigitTimeoutMs : this.opts.interDigitTimeoutMs, () =>
-      this.finish(this.digits.length === 0 ? 'none' : 'timeout'),
-    );
+    const taken = this.keysTaken;
+    this.timer = this.setTimer(first ? this.opts.firstDigitTimeoutMs : this.opts.interDigitTimeoutMs, () => {
+      // Node runs due timers before it reads the sockets: after the event loop was held up
+      // (a busy process), a key that arrived in time may still be unread. Decide once this
+      // turn's input has been read; a key taken meanwhile re-armed the wait.
+      setImmediate(() => {
+        if (!this.isSettled && this.keysTaken === taken) this.finish(this.digits.length === 0 ? 'none' : 'timeout');
+      });
+    });
   }
 
   private finish(endedBy: GatherResult['endedBy']): void {

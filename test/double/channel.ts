@@ -50,6 +50,8 @@ const RTP_QOS_VARIABLES: Array<[string, string]> = [
 interface Waiter {
   match: (e: CallLogEntry) => boolean;
   resolve: (e: CallLogEntry) => void;
+  /** The call ended without the entry: it can never come. */
+  fail: () => void;
 }
 
 export class SimChannel implements SimCall {
@@ -128,6 +130,7 @@ export class SimChannel implements SimCall {
     this.stasisFailed = true;
     this.over = true;
     this.resolveEnded({ by: 'stasis-failed' });
+    this.failWaiters();
   }
 
   /** Asterisk stopped: the channel vanishes, the app hears nothing more of it. */
@@ -138,6 +141,7 @@ export class SimChannel implements SimCall {
     this.discardOps();
     this.addLog({ kind: 'hangup', by: 'asterisk-stopped' });
     this.resolveEnded({ by: 'asterisk-stopped' });
+    this.failWaiters();
   }
 
   /* ------------------------------------------------------------------ REST side (the app) */
@@ -216,9 +220,16 @@ export class SimChannel implements SimCall {
     return this.log.flatMap((e) => (e.kind === 'media-started' ? [e.uri] : []));
   }
 
+  /**
+   * The first log entry that matches, waiting up to `timeoutMs` for it. Rejects as soon as the
+   * call ends without it: a test waiting for a prompt of a call that is over fails at once, and
+   * no timer outlives the call to hold the test process.
+   */
   waitFor(match: (e: CallLogEntry) => boolean, timeoutMs = 5000): Promise<CallLogEntry> {
     const found = this.log.find(match);
     if (found) return Promise.resolve(found);
+    const ended = (): Error => new Error(`waitFor: the call ended without it on ${this.channelName}; log: ${JSON.stringify(this.log)}`);
+    if (this.over) return Promise.reject(ended());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         match,
@@ -226,6 +237,11 @@ export class SimChannel implements SimCall {
           clearTimeout(timer);
           this.waiters.delete(waiter);
           resolve(e);
+        },
+        fail: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          reject(ended());
         },
       };
       const timer = setTimeout(() => {
@@ -267,6 +283,11 @@ export class SimChannel implements SimCall {
     this.addLog({ kind: 'stasis-end' });
     this.host.channelGone(this);
     this.resolveEnded({ by });
+    this.failWaiters();
+  }
+
+  private failWaiters(): void {
+    for (const w of [...this.waiters]) w.fail();
   }
 
   private discardOps(): void {

@@ -185,7 +185,8 @@ export interface SimCall {
   heard(): string[];
   /**
    * Resolves with the first log entry (already logged or to come) that matches; rejects after
-   * `timeoutMs` (real time, not scaled; default 5000) with the log so far in the message.
+   * `timeoutMs` (real time, not scaled; default 5000), or as soon as the call ended without
+   * it, with the log so far in the message.
    */
   waitFor(match: (e: CallLogEntry) => boolean, timeoutMs?: number): Promise<CallLogEntry>;
 }

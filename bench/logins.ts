@@ -17,6 +17,7 @@ import type { Store } from '../src/store';
 import type { AsteriskDoubleControl, SimCall } from '../test/double';
 import { DEFAULT_TIMINGS } from '../src/portal/deps';
 import { startHarness } from '../test/support/portal-harness';
+import { within } from '../test/support/within';
 import { describeMachine, percentile, positiveInt, positiveNumber, runConcurrently } from './stats';
 
 const PORTAL_EXTENSION = '8000';
@@ -134,24 +135,11 @@ async function oneLogin(double: Pick<AsteriskDoubleControl, 'placeCall'>, user: 
     await menu;
     step = 'goodbye';
     await call.press('9');
-    const end = await withTimeout(call.ended, STEP_TIMEOUT_MS);
+    const end = await within(call.ended, STEP_TIMEOUT_MS);
     if (end?.by !== 'app-hangup') throw new Error('the app did not hang up');
     return menuAt - sentAt;
   } catch {
     if (call.state !== 'ended') await call.hangup().catch(() => undefined);
     return step;
-  }
-}
-
-/** The promise's value, or undefined after `ms`; the timer never outlives the race. */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

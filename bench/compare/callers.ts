@@ -5,6 +5,7 @@
  * after the goodbye. The floor gets the very same calls.
  */
 import type { AsteriskDouble, SimCall } from '../../test/double';
+import { within } from '../../test/support/within';
 
 export const PORTAL_EXTENSION = '8000';
 export const LOCATION = 'paris';
@@ -69,7 +70,7 @@ export async function loginCall(double: AsteriskDouble, app: string, caller: Cal
       await call.waitFor((e) => e.kind === 'media-started' && e.uri === MAIN_MENU, STEP_TIMEOUT_MS);
       step = 'goodbye';
       await call.press('9', keys);
-      const end = await withTimeout(call.ended, STEP_TIMEOUT_MS);
+      const end = await within(call.ended, STEP_TIMEOUT_MS);
       if (end?.by !== 'app-hangup') throw new Error('the app did not hang up');
       return 'ok';
     } catch {
@@ -78,18 +79,6 @@ export async function loginCall(double: AsteriskDouble, app: string, caller: Cal
     }
   } finally {
     counter.ended();
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -15,11 +15,12 @@
 import type { SimCall } from '../double/control';
 import { TEST_TIMINGS, waitUntil } from '../support/portal-harness';
 import { checkMailbox, engineLeaks, engineTotalsWhenIdle, nextCallWorks } from './support/checks';
-import { driveSteps, endedWithin, longestSilence, promptsHeard, within } from './support/drive';
+import { driveSteps, endedWithin, longestSilence, promptsHeard } from './support/drive';
 import { FLOWS, type Flow, type Subject } from './support/flows';
 import { LONG, pool, seedOrganisation, startChaosHarness, type ChaosHarness } from './support/harness';
 import { BUSY_MACHINE_ALLOWANCE_MS } from './support/harness';
 import { ChaosTally } from './support/summary';
+import { within } from '../support/within';
 
 /** The harness's bound on a playback whose PlaybackFinished never comes (startChaosHarness). */
 const PLAYBACK_TIMEOUT_MS = 2000;

@@ -20,10 +20,11 @@ import { COMMAND_TIMEOUT_MS } from '../../src/store/connection';
 import { READY_WAIT_MS } from '../../src/store/context';
 import type { SimCall } from '../double/control';
 import { checkLocation, checkMailbox, engineLeaks, engineTotalsWhenIdle, nextCallWorks } from './support/checks';
-import { driveSteps, endedWithin, longestSilence, promptsHeard, within, type Driven } from './support/drive';
+import { driveSteps, endedWithin, longestSilence, promptsHeard, type Driven } from './support/drive';
 import { FLOWS, type Flow, type Subject } from './support/flows';
 import { BUSY_MACHINE_ALLOWANCE_MS, LONG, once, seedOrganisation, startChaosHarness, type ChaosHarness } from './support/harness';
 import { ChaosTally } from './support/summary';
+import { within } from '../support/within';
 
 type FaultKind = 'stopped' | 'reset' | 'slow';
 const KINDS: FaultKind[] = ['stopped', 'reset', 'slow'];

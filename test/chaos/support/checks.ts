@@ -13,10 +13,12 @@ import { once, type ChaosHarness } from './harness';
 import type { Subject } from './flows';
 
 /**
- * A read by the checker, through the administrator's own connection. This process also runs
- * the application, the double and the callers: when the machine is saturated its event loop
- * can stall past the store's 1 s command timeout while Redis is healthy. The checker observes
- * the state; it retries such a timeout (a few seconds at most) instead of reporting it.
+ * A store call by the checker, through the administrator's own connection. This process also
+ * runs the application, the double and the callers: when the machine is saturated its event
+ * loop can stall past the store's 1 s command timeout while Redis is healthy. The checker
+ * observes the state; it retries such a timeout (a few seconds at most) instead of reporting
+ * it. A candidate PIN's verification retried so may count one failure more: the failure
+ * count is checked before any verification, so no check sees it.
  */
 function observe<T>(read: () => Promise<T>): Promise<T> {
   return once(read, 10_000, (err) => err instanceof StoreUnavailable);

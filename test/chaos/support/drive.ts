@@ -3,6 +3,7 @@
  * (the call ended instead), so every wait races the end of the call.
  */
 import type { CallLogEntry, SimCall } from '../../double/control';
+import { within } from '../../support/within';
 import type { Step, Subject } from './flows';
 
 export type Driven = { outcome: 'completed' } | { outcome: 'ended'; atStep: number } | { outcome: 'stuck'; atStep: number; error: string };
@@ -29,24 +30,8 @@ export async function driveSteps(call: SimCall, x: Subject, steps: readonly Step
   return { outcome: 'completed' };
 }
 
-/**
- * `promise`'s value, or null if it has not settled within `ms`. The timer is cleared either
- * way, so a finished test leaves no timer behind to hold its jest worker.
- */
-export async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The call's end, or null if it has not ended within `ms`. */
-export function endedWithin(call: SimCall, ms: number): Promise<Awaited<SimCall['ended']> | null> {
+/** The call's end, or undefined if it has not ended within `ms`. */
+export function endedWithin(call: SimCall, ms: number): Promise<Awaited<SimCall['ended']> | undefined> {
   return within(call.ended, ms);
 }
 

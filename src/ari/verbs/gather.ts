@@ -49,7 +49,7 @@ export class GatherVerb extends VerbTask<GatherResult> {
   override onEventsLost(): void {
     if (this.isSettled) return;
     this.clearTimer(this.timer);
-    this.timer = this.setTimer(DEAF_GATHER_LIMIT_MS, () => this.finish(this.digits.length === 0 ? 'none' : 'timeout'));
+    this.timer = this.setTimer(DEAF_GATHER_LIMIT_MS, () => this.timedOut());
   }
 
   override onResync(): void {
@@ -76,15 +76,19 @@ export class GatherVerb extends VerbTask<GatherResult> {
       // (a busy process), a key that arrived in time may still be unread. Decide once this
       // turn's input has been read; a key taken meanwhile re-armed the wait.
       setImmediate(() => {
-        if (!this.isSettled && this.keysTaken === taken) this.finish(this.digits.length === 0 ? 'none' : 'timeout');
+        if (!this.isSettled && this.keysTaken === taken) this.timedOut();
       });
     });
   }
 
+  private timedOut(): void {
+    this.finish(this.digits.length === 0 ? 'none' : 'timeout');
+  }
+
   private finish(endedBy: GatherResult['endedBy']): void {
     // Never the digits themselves: they may be a PIN.
-    const keysLost = this.ctx.takeKeysLost();
-    this.ctx.logger.debug('gather ended', { endedBy, digitCount: this.digits.length, ...(keysLost ? { keysLost } : {}) });
-    this.resolve({ digits: this.digits, endedBy, ...(keysLost ? { keysLost } : {}) });
+    const lost = this.ctx.takeKeysLost() ? ({ keysLost: true } as const) : {};
+    this.ctx.logger.debug('gather ended', { endedBy, digitCount: this.digits.length, ...lost });
+    this.resolve({ digits: this.digits, endedBy, ...lost });
   }
 }

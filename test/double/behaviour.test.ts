@@ -346,6 +346,19 @@ describe('leaving Stasis', () => {
     expect((await rest(double, 'GET', `/channels/${call.channelId}`)).status).toBe(404);
   });
 
+  test('a waitFor the call can no longer satisfy rejects when it ends, its keys shown as • except * and #', async () => {
+    await call.press('5*#');
+    // Its own bound (60 s) is past the test's: only the end of the call can settle it in time.
+    const waiting = call.waitFor((e) => e.kind === 'media-started', 60_000);
+    await call.hangup();
+    const err = (await waiting.catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain('the call ended without it');
+    expect(err.message).toContain('"digit":"•"');
+    expect(err.message).toContain('"digit":"*"');
+    expect(err.message).not.toContain('"digit":"5"');
+    await expect(call.waitFor((e) => e.kind === 'answered', 60_000)).rejects.toThrow('the call ended without it');
+  });
+
   test('keys pressed after the call ended are ignored', async () => {
     await call.hangup();
     await call.press('123');

@@ -5,7 +5,7 @@
  * ChannelStateChange Up, BYE → ChannelHangupRequest (no cause) → … → StasisEnd, and no
  * ChannelDestroyed because the app did not originate the channel (README §7).
  */
-import type { CallEnd, CallLogEntry, SimCall } from './control';
+import { shownKey, type CallEnd, type CallLogEntry, type SimCall } from './control';
 import type { SimClock } from './clock';
 import { ContinueOp, type LogInput, type MediaContext, type MediaOp, PlaybackOp, RecordingOp, type RecordingRequest } from './media-ops';
 import type { SoundCatalogue } from './sounds';
@@ -228,7 +228,7 @@ export class SimChannel implements SimCall {
   waitFor(match: (e: CallLogEntry) => boolean, timeoutMs = 5000): Promise<CallLogEntry> {
     const found = this.log.find(match);
     if (found) return Promise.resolve(found);
-    const ended = (): Error => new Error(`waitFor: the call ended without it on ${this.channelName}; log: ${JSON.stringify(this.log)}`);
+    const ended = (): Error => new Error(`waitFor: the call ended without it on ${this.channelName}; log: ${this.logForMessage()}`);
     if (this.over) return Promise.reject(ended());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -246,7 +246,7 @@ export class SimChannel implements SimCall {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(new Error(`waitFor timed out after ${timeoutMs} ms on ${this.channelName}; log so far: ${JSON.stringify(this.log)}`));
+        reject(new Error(`waitFor timed out after ${timeoutMs} ms on ${this.channelName}; log so far: ${this.logForMessage()}`));
       }, timeoutMs);
       this.waiters.add(waiter);
     });
@@ -284,6 +284,11 @@ export class SimChannel implements SimCall {
     this.host.channelGone(this);
     this.resolveEnded({ by });
     this.failWaiters();
+  }
+
+  /** The log for a failure message, its keys as shownKey shows them. */
+  private logForMessage(): string {
+    return JSON.stringify(this.log.map((e) => (e.kind === 'dtmf' ? { ...e, digit: shownKey(e.digit) } : e)));
   }
 
   private failWaiters(): void {

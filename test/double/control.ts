@@ -197,6 +197,11 @@ export interface CallEnd {
   by: 'caller' | 'app-hangup' | 'continue' | 'asterisk-stopped' | 'stasis-failed';
 }
 
+/** A key as failure messages show it: a digit may be part of a PIN, so only * and # are shown. */
+export function shownKey(digit: string): string {
+  return digit === '*' || digit === '#' ? digit : '•';
+}
+
 export type CallLogEntry =
   | { kind: 'stasis-start'; at: number; args: string[] }
   | { kind: 'answered'; at: number }

@@ -2,7 +2,7 @@
  * Driving calls through a flow's steps while something goes wrong: a step may never come
  * (the call ended instead), so every wait races the end of the call.
  */
-import type { CallLogEntry, SimCall } from '../../double/control';
+import { shownKey, type CallLogEntry, type SimCall } from '../../double/control';
 import { within } from '../../support/within';
 import type { Step, Subject } from './flows';
 
@@ -57,6 +57,6 @@ export function promptsHeard(call: SimCall): string[] {
 
 /** A short account of a call for failure messages: what was heard, the last few events. */
 export function describeCall(call: SimCall): string {
-  const last = call.log.slice(-5).map((e) => `${e.kind}${'uri' in e ? ` ${e.uri.replace('sound:voice-portal/', '')}` : ''}${'digit' in e ? ` ${e.digit}` : ''}`);
+  const last = call.log.slice(-5).map((e) => `${e.kind}${'uri' in e ? ` ${e.uri.replace('sound:voice-portal/', '')}` : ''}${'digit' in e ? ` ${shownKey(e.digit)}` : ''}`);
   return `heard [${promptsHeard(call).join(', ')}]; last events [${last.join(' | ')}]; state ${call.state}`;
 }

@@ -316,14 +316,7 @@ export class RecordingOp implements MediaOp {
   private finish(endedBy: EndedBy, next = true): void {
     this.clearTimers();
     const now = Date.now();
-    // Asterisk stops a recording at maxDurationSeconds exactly, so its figures are those of
-    // that instant, whenever the timer ran: late on a busy machine, or a millisecond early by
-    // Date.now() (timers run on another clock), which would report 2 s for a 3 s maximum.
-    // (Only a maximum above 0 arms the timer that ends a recording so.)
-    const byMax = endedBy === 'max-duration';
-    const maxSec = this.req.maxDurationSeconds;
-    const endReal = byMax ? this.startedAt + this.ctx.clock.scale(maxSec * 1000) : now;
-    const elapsedSec = byMax ? maxSec : this.ctx.clock.simElapsedMs(this.startedAt, endReal) / 1000;
+    const { endReal, elapsedSec } = this.timedEnd(endedBy) ?? { endReal: now, elapsedSec: this.ctx.clock.simElapsedMs(this.startedAt, now) / 1000 };
     // Asterisk trims the trailing silence that ended a recording (keeping 200 ms of it).
     const keptSec = endedBy === 'silence' ? Math.max(0, elapsedSec - this.req.maxSilenceSeconds + 0.2) : elapsedSec;
     this.state = 'done';
@@ -333,6 +326,29 @@ export class RecordingOp implements MediaOp {
     this.ctx.emit({ type: 'RecordingFinished', timestamp: asteriskTimestamp(), recording });
     this.ctx.log({ kind: 'recording-finished', name: this.name, durationSec: recording.duration ?? 0, endedBy });
     if (next) this.next();
+  }
+
+  /**
+   * Asterisk stops a recording at maxDurationSeconds, or once the silence has lasted
+   * maxSilenceSeconds, exactly: its figures are those of that instant, whenever our timer ran
+   * (late on a busy machine, or a millisecond early by Date.now(): timers run on another
+   * clock, which reported 2 s for a 3 s maximum and 0 s for a 3 s silence). Undefined for
+   * an end no timer decides (a key, a hang-up, a stop). Only a bound above 0 arms its timer.
+   */
+  private timedEnd(endedBy: EndedBy): { endReal: number; elapsedSec: number } | undefined {
+    if (endedBy === 'max-duration') {
+      const maxSec = this.req.maxDurationSeconds;
+      return { endReal: this.startedAt + this.ctx.clock.scale(maxSec * 1000), elapsedSec: maxSec };
+    }
+    if (endedBy === 'silence') {
+      const silentFromReal = Math.max(this.startedAt, this.ctx.speakingUntil());
+      const silenceMs = this.req.maxSilenceSeconds * 1000;
+      return {
+        endReal: silentFromReal + this.ctx.clock.scale(silenceMs),
+        elapsedSec: (this.ctx.clock.simElapsedMs(this.startedAt, silentFromReal) + silenceMs) / 1000,
+      };
+    }
+    return undefined;
   }
 
   /**

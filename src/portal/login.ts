@@ -30,13 +30,13 @@ const UNTRUSTED: LoginOrigin = { trusted: false };
 
 /**
  * `origin`: what the dialplan said about the call (issue #11). Only a trusted call whose
- * caller ID is a user's is that user's "own phone"; any other call logs in as "another
- * phone" (mailbox, then PIN), whatever its caller ID says.
+ * caller ID is a user's is that user's "own phone" (`own`, found by the caller when the call
+ * began); any other call logs in as "another phone" (mailbox, then PIN), whatever its
+ * caller ID says.
  */
-export async function login(s: Session, location: Location, origin: LoginOrigin): Promise<void> {
+export async function login(s: Session, location: Location, origin: LoginOrigin, own: User | null): Promise<void> {
   const counters: CallCounters = { failedLogins: 0, emptyEntries: 0 };
   const caller = s.call.callerNumber;
-  const own = origin.trusted && caller ? await s.deps.store.findUserByMailbox(caller) : null;
   if (!own) return otherPhoneLogin(s, location, counters, 'welcome-enter-mailbox', origin);
 
   // Own phone: that mailbox is assumed; its owner's language from the first word.
@@ -153,18 +153,20 @@ async function mayLogInFromOtherPhone(s: Session, caller: string): Promise<boole
 
 /**
  * What a correct PIN leads to, as the mailbox's state says: the forced PIN change and a new
- * name (first login, after a reset), or the name alone, then the main menu.
+ * name (first login, after a reset), or the name alone, then the main menu. Straight to the
+ * menu, the message counts read as the login settled are the ones announced; after a detour
+ * (minutes, maybe) the menu reads them afresh.
  */
 async function afterUserLogin(s: Session, ok: Extract<VerifyResult, { result: 'ok' }>): Promise<void> {
   s.deps.metrics.login('ok');
   s.log.info('user login', { user: ok.userId, mustChange: ok.mustChange, mustRecordName: ok.mustRecordName });
+  if (!ok.mustChange && !ok.mustRecordName) return mainMenu(s, ok.userId, ok.messages);
   if (ok.mustChange) {
     await changePin(s, ok.userId, { intro: 'must-change-passcode' });
-    await recordPersonalName(s, ok.userId);
-  } else if (ok.mustRecordName) {
+  } else {
     await s.say('must-record-name');
-    await recordPersonalName(s, ok.userId);
   }
+  await recordPersonalName(s, ok.userId);
   return mainMenu(s, ok.userId);
 }
 

@@ -5,6 +5,7 @@
 import { changePinFromMenu } from './change-pin';
 import { greetingsMenu } from './greetings-menu';
 import { mailboxOptions } from './mailbox-options';
+import type { MessageCounts } from '../store';
 import { announceMessageCounts, listenToMessages } from './messages';
 import { recordPersonalName } from './personal-name';
 import type { Session } from './session';
@@ -12,9 +13,12 @@ import { userGreetingSlot } from './user-greetings';
 
 const KEYS = ['0', '1', '3', '7', '8', '9', '#'] as const;
 
-/** Runs until the caller presses 9 (goodbye) or stops answering. */
-export async function mainMenu(s: Session, userId: string): Promise<void> {
-  await announceMessageCounts(s, userId);
+/**
+ * Runs until the caller presses 9 (goodbye) or stops answering. `counts`: the mailbox's
+ * message counts when the caller already has them, read this very moment (the login's).
+ */
+export async function mainMenu(s: Session, userId: string, counts?: MessageCounts): Promise<void> {
+  await announceMessageCounts(s, userId, counts);
   for (;;) {
     const key = await s.choose(['main-menu'], KEYS);
     switch (key) {

@@ -13,7 +13,7 @@
  *   recording, never a listed message without audio).
  * - After every change of the counts the user's lamps are updated.
  */
-import type { Location, User, VoiceMessage } from '../store';
+import type { Location, MessageCounts, User, VoiceMessage } from '../store';
 import { messageRecordingName } from '../store/messages';
 import { envelopeMedia } from './envelope';
 import { promptMedia } from './prompts';
@@ -24,9 +24,10 @@ const MENU_KEYS = ['2', '4', '5', '6', '7', '9', '*'] as const;
 /**
  * "You have N new messages and M saved messages", at the main menu's start. Nothing when the
  * mailbox is empty (key 1 then says "you have no messages"). The caller may talk over it.
+ * `known`: counts read this very moment by the caller (the login's), else read here.
  */
-export async function announceMessageCounts(s: Session, userId: string): Promise<void> {
-  const counts = await s.deps.messages.counts(userId);
+export async function announceMessageCounts(s: Session, userId: string, known?: MessageCounts): Promise<void> {
+  const counts = known ?? (await s.deps.messages.counts(userId));
   if (counts.newMessages + counts.oldMessages === 0) return;
   await s.playMedia([
     promptMedia('you-have'),

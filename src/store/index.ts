@@ -11,7 +11,6 @@ export {
   messageRecordingName,
   messageRecordingPrefix,
   parseMessageRecordingName,
-  type MessageCounts,
   type MessageStatus,
   type MessageStoreOptions,
   type NewMessageDetails,

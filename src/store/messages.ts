@@ -29,6 +29,7 @@ import { READY_WAIT_MS } from './context';
 import { InvalidInput, StoreUnavailable } from './errors';
 import { isValidId, parseUserMessagesKey, userMessageKey, userMessagesKey, userMessagesKeyPattern } from './keys';
 import { luaDirectory, replyArray, replyNumber, replyString, type LuaReply } from './scripts';
+import type { MessageCounts } from './types';
 
 export type MessageStatus = 'new' | 'saved';
 
@@ -43,13 +44,6 @@ export interface VoiceMessage {
   receivedAt: number;
   /** Whole seconds, as Asterisk reported. */
   durationSec: number;
-}
-
-/** The two numbers a message-waiting lamp shows. */
-export interface MessageCounts {
-  newMessages: number;
-  /** Saved (heard) messages: Asterisk's `oldMessages`. */
-  oldMessages: number;
 }
 
 export type Reservation = { result: 'ok'; messageId: string } | { result: 'full'; counts: MessageCounts };

@@ -57,7 +57,7 @@ export const DURABLE_SCRIPTS: ReadonlySet<ScriptName> = new Set<ScriptName>([
 /** How many of the arguments are keys, per script (the rest are ARGV). */
 const NUMBER_OF_KEYS: Record<ScriptName, number> = {
   reserve_attempt: 1,
-  settle_success: 1,
+  settle_success: 3,
   settle_failure: 1,
   set_pin_state: 2,
   unlock: 1,

@@ -143,8 +143,22 @@ export interface LocationChanges {
 }
 
 /** Answer of verifyUserPin / verifyAdminPasscode. */
+/** The two numbers a message-waiting lamp shows. */
+export interface MessageCounts {
+  newMessages: number;
+  /** Saved (heard) messages: Asterisk's `oldMessages`. */
+  oldMessages: number;
+}
+
 export type VerifyResult =
-  | { result: 'ok'; mustChange: boolean; mustRecordName: boolean; userId: string }
+  | {
+      result: 'ok';
+      mustChange: boolean;
+      mustRecordName: boolean;
+      userId: string;
+      /** The mailbox's message counts as the login settled, for the main menu's announcement. */
+      messages: MessageCounts;
+    }
   | { result: 'invalid'; attemptsLeft: number }
   /** Locked, including when THIS attempt caused the lock: play the locked message now. */
   | { result: 'locked' }

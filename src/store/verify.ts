@@ -32,10 +32,10 @@ import { canonicalCaller, homeNumbering, SHARED_BUCKET } from '../security/calle
 import type { StoreContext } from './context';
 import { dialMatchOfUser, resolveDial } from './directory';
 import { enqueueMail } from './mail-queue';
-import { locationKey, locationUntrustedFailuresKey, phantomKey, recentLocksKey, throttleKey, userKey } from './keys';
+import { locationKey, locationUntrustedFailuresKey, phantomKey, recentLocksKey, throttleKey, userKey, userMessagesKey } from './keys';
 import { ADMIN_LOCK_FIELDS, dialDigits, PHANTOM_LOCK_FIELDS, USER_LOCK_FIELDS, type LockFields } from './records';
 import { replyArray, replyNumber, replyString } from './scripts';
-import type { AdminVerifyResult, AuditEventType, OrgPolicy, User, VerifyResult } from './types';
+import type { AdminVerifyResult, AuditEventType, MessageCounts, OrgPolicy, User, VerifyResult } from './types';
 
 export const THROTTLE_WINDOW_MS = 60 * 60 * 1000;
 
@@ -71,8 +71,8 @@ export function throttleBucket(callerNumber: string | undefined): string {
 }
 
 type AttemptOutcome =
-  /** `values`: the subject's `okFields`, read by settle_success as it settled. */
-  | { kind: 'ok'; values: string[] }
+  /** `values`: the subject's `okFields`; `messages`: its message counts (a user); read by settle_success as it settled. */
+  | { kind: 'ok'; values: string[]; messages?: MessageCounts }
   | { kind: 'wrong'; attemptsLeft: number }
   /** causedNow: this attempt locked it; evaluated: its PIN was compared (and was wrong). */
   | { kind: 'locked'; causedNow: boolean; evaluated: boolean; temporary: boolean }
@@ -91,6 +91,8 @@ interface Subject {
   lockMode: 'permanent' | 'temporary';
   /** Fields a success returns with it (settle_success reads them in its round trip). */
   okFields?: readonly string[];
+  /** A user's message sets (its slot), whose sizes a success returns with it (same round trip). */
+  messageSets?: { new: string; saved: string };
 }
 
 /** What a user's successful login leads to (forced PIN change, name recording): read as the success settles. */
@@ -150,12 +152,19 @@ async function attempt(ctx: StoreContext, subject: Subject, pin: string, policy:
     const rehash = needsRehash ? await ctx.hasher.hashPin(pin, ctx.pepper) : '';
     const reply = await ctx.scripts.run(
       'settle_success',
-      [key],
+      [key, subject.messageSets?.new ?? key, subject.messageSets?.saved ?? key],
       [fields.hash, fields.failures, fields.locked, fields.gen, gen, stored, rehash, fields.seq, place, fields.tempLocks, fields.pending, ...(subject.okFields ?? [])],
     );
-    // 'ok' comes as {'ok', values…} when okFields were asked for; every other answer is a string.
+    // 'ok' comes as {'ok', values…, new, saved} when okFields or message sets were asked
+    // for; every other answer is a string.
     const settled = replyString(Array.isArray(reply) ? reply[0] : reply);
-    if (settled === 'ok') return { kind: 'ok', values: Array.isArray(reply) ? reply.slice(1).map(replyString) : [] };
+    if (settled === 'ok') {
+      const extra = Array.isArray(reply) ? reply.slice(1) : [];
+      const fieldCount = subject.okFields?.length ?? 0;
+      const values = extra.slice(0, fieldCount).map(replyString);
+      if (!subject.messageSets) return { kind: 'ok', values };
+      return { kind: 'ok', values, messages: { newMessages: replyNumber(extra[fieldCount]), oldMessages: replyNumber(extra[fieldCount + 1]) } };
+    }
     if (settled === 'locked') return { kind: 'locked', causedNow: false, evaluated: false, temporary: false };
     if (settled === 'missing') return { kind: 'missing' };
     // 'stale': the PIN matched a hash that was replaced (or a lock lifted) meanwhile: refuse.
@@ -332,7 +341,15 @@ export async function verifyUserPin(
 
   const lockMode = lockModeOf(policy, origin);
   const subject: Subject = userId
-    ? { key: userKey(userId), fields: USER_LOCK_FIELDS, noPin: ownPhone ? 'refuse' : 'count', phantomTtlMs: 0, lockMode, okFields: USER_OK_FIELDS }
+    ? {
+        key: userKey(userId),
+        fields: USER_LOCK_FIELDS,
+        noPin: ownPhone ? 'refuse' : 'count',
+        phantomTtlMs: 0,
+        lockMode,
+        okFields: USER_OK_FIELDS,
+        messageSets: { new: userMessagesKey(userId, 'new'), saved: userMessagesKey(userId, 'saved') },
+      }
     : { key: phantomOf(mailbox), fields: PHANTOM_LOCK_FIELDS, noPin: 'count', phantomTtlMs: PHANTOM_TTL_MS, lockMode };
   const outcome = await attempt(ctx, subject, pin, policy);
   const phantom = userId === undefined;
@@ -375,7 +392,13 @@ export async function verifyUserPin(
     case 'ok': {
       const [mustChange, mustRecordName] = outcome.values;
       await ctx.record({ type: 'login-ok', actor, ...where, outcome: 'ok' });
-      return { result: 'ok', mustChange: mustChange === '1', mustRecordName: mustRecordName === '1', userId: userId as string };
+      return {
+        result: 'ok',
+        mustChange: mustChange === '1',
+        mustRecordName: mustRecordName === '1',
+        userId: userId as string,
+        messages: outcome.messages ?? { newMessages: 0, oldMessages: 0 },
+      };
     }
   }
 }

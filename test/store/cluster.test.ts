@@ -188,6 +188,8 @@ test('every store operation runs on a 3-master cluster, each script on one slot 
     expect(await messages.pending('user1')).toEqual([reservation.messageId]);
     expect(await messages.commit('user1', reservation.messageId, { receivedAt: Date.now(), callerNumber: '5550400', callerName: 'Someone', durationSec: 4 })).toEqual({ newMessages: 1, oldMessages: 0 });
     expect((await messages.setStatus('user1', reservation.messageId, 'saved')).counts).toEqual({ newMessages: 0, oldMessages: 1 });
+    // The login reads the counts in its settling script: keys of one slot, so valid on a Cluster.
+    expect(await store.verifyUserPin('1001', PIN_B, '1001')).toMatchObject({ result: 'ok', messages: { newMessages: 0, oldMessages: 1 } });
     const second = await messages.reserve('user6', { maxMessages: 10, staleAfterMs: 60_000 });
     if (second.result !== 'ok') throw new Error('mailbox full');
     await messages.commit('user6', second.messageId, { receivedAt: Date.now(), callerNumber: '', callerName: '', durationSec: 2 });

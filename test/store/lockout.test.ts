@@ -5,7 +5,7 @@
 import Redis from 'ioredis';
 import { startTestRedis, type TestRedis } from '../support/redis';
 import { throttleKey, userKey } from '../../src/store/keys';
-import type { Store } from '../../src/store';
+import { openMessageStore, type Store } from '../../src/store';
 import { countingHasher, deferred, dumpEverything, openTestStore, secretsFound, waitFor, type CountingHasher } from './helpers';
 
 // 8-digit PINs that pass the policy and cannot appear by chance inside stored values.
@@ -69,11 +69,33 @@ test('wrong PINs count up, the 4th locks at once, a locked mailbox evaluates and
   expect(audit.filter((e) => e.type === 'login-refused-locked').length).toBe(1);
 });
 
+test('a correct PIN comes with the mailbox\'s message counts as the login settled (for the main menu)', async () => {
+  const u = await userWithPin();
+  const messages = openMessageStore({ redis: { url: redis.url }, connectionName: 'lockout-test-messages' });
+  try {
+    const left = async (): Promise<string> => {
+      const r = await messages.reserve(u.id, { maxMessages: 10, staleAfterMs: 60_000 });
+      if (r.result !== 'ok') throw new Error('mailbox full');
+      await messages.commit(u.id, r.messageId, { receivedAt: Date.now(), callerNumber: '5550400', callerName: '', durationSec: 3 });
+      return r.messageId;
+    };
+    const first = await left();
+    await left();
+    await left();
+    await messages.setStatus(u.id, first, 'saved');
+    expect(await store.verifyUserPin(u.number, RIGHT, u.number)).toMatchObject({ result: 'ok', messages: { newMessages: 2, oldMessages: 1 } });
+    // A wrong PIN says nothing about the mailbox.
+    expect(await store.verifyUserPin(u.number, WRONG[0], u.number)).toEqual({ result: 'invalid', attemptsLeft: 3 });
+  } finally {
+    await messages.close();
+  }
+});
+
 test('a correct PIN resets the consecutive count', async () => {
   const u = await userWithPin();
   for (const pin of WRONG.slice(0, 3)) await store.verifyUserPin(u.number, pin, u.number);
   expect((await store.getUser(u.id))?.failures).toBe(3);
-  expect(await store.verifyUserPin(u.number, RIGHT, u.number)).toEqual({ result: 'ok', mustChange: false, mustRecordName: true, userId: u.id });
+  expect(await store.verifyUserPin(u.number, RIGHT, u.number)).toEqual({ result: 'ok', mustChange: false, mustRecordName: true, userId: u.id, messages: { newMessages: 0, oldMessages: 0 } });
   expect((await store.getUser(u.id))?.failures).toBe(0);
   for (const pin of WRONG.slice(0, 3)) expect((await store.verifyUserPin(u.extension, pin, u.number)).result).toBe('invalid');
   expect((await store.getUser(u.id))?.lockedSince).toBeUndefined();

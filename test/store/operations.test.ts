@@ -75,7 +75,7 @@ describe('what each operation leaves behind, with and without a default PIN', ()
     await store.setDefaultPin(DEFAULT_1, 'op');
     const u = await newUser();
     expect(pinState(u)).toEqual({ hasPin: true, mustChange: true, mustRecordName: true, locked: false });
-    expect(await store.verifyUserPin(u.extension, DEFAULT_1, u.extension)).toEqual({ result: 'ok', mustChange: true, mustRecordName: true, userId: u.id });
+    expect(await store.verifyUserPin(u.extension, DEFAULT_1, u.extension)).toEqual({ result: 'ok', mustChange: true, mustRecordName: true, userId: u.id, messages: { newMessages: 0, oldMessages: 0 } });
   });
 
   test('admin reset, default PIN set: unlocked, default PIN, must change, name again', async () => {
@@ -89,7 +89,7 @@ describe('what each operation leaves behind, with and without a default PIN', ()
     expect(pinState(after)).toEqual({ hasPin: true, mustChange: true, mustRecordName: true, locked: false });
     expect(after?.failures).toBe(0);
     expect(await logsIn(u, OWN[0])).toBe(false);
-    expect(await store.verifyUserPin(u.extension, DEFAULT_1, u.extension)).toEqual({ result: 'ok', mustChange: true, mustRecordName: true, userId: u.id });
+    expect(await store.verifyUserPin(u.extension, DEFAULT_1, u.extension)).toEqual({ result: 'ok', mustChange: true, mustRecordName: true, userId: u.id, messages: { newMessages: 0, oldMessages: 0 } });
   });
 
   test('admin reset, no default PIN: unlocked, no PIN, name again', async () => {
@@ -111,7 +111,7 @@ describe('what each operation leaves behind, with and without a default PIN', ()
     usedPins.add(pin);
     expect(pin).toMatch(/^\d{8}$/);
     expect(pinState(await store.getUser(u.id))).toEqual({ hasPin: true, mustChange: true, mustRecordName: true, locked: false });
-    expect(await store.verifyUserPin(u.extension, pin, u.extension)).toEqual({ result: 'ok', mustChange: true, mustRecordName: true, userId: u.id });
+    expect(await store.verifyUserPin(u.extension, pin, u.extension)).toEqual({ result: 'ok', mustChange: true, mustRecordName: true, userId: u.id, messages: { newMessages: 0, oldMessages: 0 } });
     // The user now chooses their own: must-change cleared; the one-time PIN is history.
     await expect(store.changePin(u.id, pin, 'caller')).rejects.toEqual(new PinRejected('used-recently'));
     await store.changePin(u.id, OWN[1], 'caller');
@@ -125,7 +125,7 @@ describe('what each operation leaves behind, with and without a default PIN', ()
     await store.selfServiceSetPin(fresh.id, OWN[0], 'portal');
     // Name to record stays required (it was), no forced change, unlocked.
     expect(pinState(await store.getUser(fresh.id))).toEqual({ hasPin: true, mustChange: false, mustRecordName: true, locked: false });
-    expect(await store.verifyUserPin(fresh.extension, OWN[0], fresh.extension)).toEqual({ result: 'ok', mustChange: false, mustRecordName: true, userId: fresh.id });
+    expect(await store.verifyUserPin(fresh.extension, OWN[0], fresh.extension)).toEqual({ result: 'ok', mustChange: false, mustRecordName: true, userId: fresh.id, messages: { newMessages: 0, oldMessages: 0 } });
 
     await store.markNameRecorded(fresh.id, 'caller');
     await lock(fresh);

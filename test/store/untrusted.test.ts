@@ -132,6 +132,7 @@ test('own phone with its user already read by the call: the answers, counts and 
     userId: a.id,
     mustChange: false,
     mustRecordName: true,
+    messages: { newMessages: 0, oldMessages: 0 },
   });
   expect((await store.getUser(a.id))?.failures).toBe(0);
   // Own phone: no throttle bucket, as with the lookup.

@@ -301,6 +301,33 @@ describe('listening (main menu key 1)', () => {
     expect(h.double.mailboxes().get(`${u.ext}@voice-portal`)).toEqual({ oldMessages: 2, newMessages: 0 });
   });
 
+  test('the counts announced after the name a first login asks for are read then: a message left meanwhile is counted', async () => {
+    const ext = String(nextExt++);
+    const user = await h.admin.createUser({ locationId: 'paris', extension: ext }, 'test');
+    await h.admin.selfServiceSetPin(user.id, PIN, 'test');
+    await seedMessage(user.id, Date.now() - 60_000, 2);
+    const call = await h.call({ callerNumber: ext });
+    await hears(call, 'welcome');
+    await call.press(`${PIN}#`);
+    await hears(call, 'record-name');
+    // Left while the owner records their name, after the login counted one message.
+    await seedMessage(user.id, Date.now(), 1);
+    await recordVoice(call, 1);
+    await hears(call, 'recording-options');
+    await call.press('1');
+    await hears(call, 'main-menu');
+    await call.hangup();
+    expect(heard(call)).toEqual([
+      'welcome',
+      'must-record-name',
+      'record-name',
+      'recording-options',
+      'name-saved',
+      ...['you-have', 'number:2', 'new-messages', 'and', 'number:0', 'saved-messages'],
+      'main-menu',
+    ]);
+  });
+
   test('hanging up while a message plays leaves it new and the counts unchanged', async () => {
     const u = await newUser();
     const id = await seedMessage(u.id, Date.UTC(2026, 5, 1, 12, 0), 40);

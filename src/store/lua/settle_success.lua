@@ -4,6 +4,10 @@ including this attempt, and only those: attempts reserved after it (while its PI
 hashed) stay counted, so racing a correct login cannot buy extra guesses (issue #11).
 
 KEYS[1]  the subject hash
+KEYS[2]  KEYS[3]: a user's new and saved messages (sorted sets of KEYS[1]'s slot), whose
+         sizes an 'ok' reply carries after the field values: the main menu announces them
+         right after the login, and needs no round trip of its own. KEYS[1] again for a
+         subject without messages (nothing is counted for it)
 ARGV[1]  PIN hash field       ARGV[2] failures field
 ARGV[3]  locked-since field   ARGV[4] generation field
 ARGV[5]  the generation returned by reserve_attempt
@@ -18,7 +22,8 @@ ARGV[12…] optional: fields whose values an 'ok' reply carries ('' for a field 
 Returns
   'ok'       settled: failures = attempts reserved after this one (never more than before),
              and the hash replaced by ARGV[7] if given and still current; with ARGV[12…]
-             given, the array {'ok', value of ARGV[12], value of ARGV[13], …} instead
+             or message sets given, the array {'ok', value of ARGV[12], …, ZCARD of KEYS[2],
+             ZCARD of KEYS[3]} instead
   'locked'   locked meanwhile (by concurrent failures): the lock wins, nothing changed
   'stale'    generation changed (PIN set/reset, unlock): the verified hash may be outdated
              and the count belongs to the new generation; nothing changed
@@ -49,10 +54,15 @@ if ARGV[7] ~= '' and redis.call('HGET', key, ARGV[1]) == ARGV[6] then
   -- Same PIN, stronger parameters: not a PIN change, so the generation stays.
   redis.call('HSET', key, ARGV[1], ARGV[7])
 end
-if #ARGV > 11 then
+local counted = KEYS[2] ~= key
+if #ARGV > 11 or counted then
   local reply = { 'ok' }
   for i = 12, #ARGV do
     reply[#reply + 1] = redis.call('HGET', key, ARGV[i]) or ''
+  end
+  if counted then
+    reply[#reply + 1] = redis.call('ZCARD', KEYS[2])
+    reply[#reply + 1] = redis.call('ZCARD', KEYS[3])
   end
   return reply
 end

@@ -4,6 +4,7 @@
  * can be found. Never pass a PIN, a passcode or typed digits to a logger.
  */
 import winston from 'winston';
+import TransportStream from 'winston-transport';
 
 export type Logger = winston.Logger;
 
@@ -21,13 +22,60 @@ export function createLogger(opts: { level?: string; json?: boolean } = {}): Log
         }),
       );
   // stderr for everything: stdout stays free for the CLI's output and the demo's phone.
-  const logger = winston.createLogger({
-    level: opts.level ?? 'info',
-    format,
-    transports: [new winston.transports.Console({ stderrLevels: Object.keys(winston.config.npm.levels) })],
-  });
+  const logger = winston.createLogger({ level: opts.level ?? 'info', format, transports: [new BatchedStderr()] });
   skipDisabledLevels(logger);
   return logger;
+}
+
+/** Where winston's formats leave the finished line (triple-beam's MESSAGE). */
+const MESSAGE = Symbol.for('message');
+
+/** How long a line may wait for others before the lines leave in one write. */
+export const LOG_FLUSH_MS = 50;
+/** Pending text that is written at once, whatever the time. */
+const LOG_FLUSH_BYTES = 64 * 1024;
+
+/**
+ * Lines reach stderr in batches: those logged within LOG_FLUSH_MS of the first one leave
+ * together in one write. Under load the portal logs a few lines per call, and every write to
+ * a pipe is a system call plus a wake-up of its reader (journald, a container runtime) that
+ * cost more CPU than making the line. Lines keep their order. Whatever is pending when the
+ * process exits (process.exit, an uncaught exception, the end of main) is written then:
+ * stderr is synchronous for files, pipes and terminals on Linux. Only a process killed
+ * outright (SIGKILL, the OOM killer) loses its last LOG_FLUSH_MS of lines.
+ */
+class BatchedStderr extends TransportStream {
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly flush = (): void => {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingBytes = 0;
+    process.stderr.write(text);
+  };
+
+  constructor() {
+    super();
+    process.on('exit', this.flush);
+  }
+
+  override log(info: Record<string | symbol, unknown>, next: () => void): void {
+    const line = `${String(info[MESSAGE])}\n`;
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    if (this.pendingBytes >= LOG_FLUSH_BYTES) this.flush();
+    else this.timer ??= setTimeout(this.flush, LOG_FLUSH_MS).unref();
+    next();
+  }
+
+  override close(): void {
+    this.flush();
+    process.off('exit', this.flush);
+  }
 }
 
 /**

@@ -4,7 +4,10 @@
  */
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { createLogger, type Logger } from '../src/log';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { createLogger, LOG_FLUSH_MS, type Logger } from '../src/log';
+import { prepareCli, REPO, type PreparedCli } from './cli/support';
 
 /** The logger's lines, read from a stream put in place of its stderr transport. */
 function capture(logger: Logger): { lines: () => Record<string, unknown>[] } {
@@ -56,5 +59,89 @@ describe('createLogger', () => {
     logger.level = 'debug';
     child.debug('gather ended', meta);
     expect(out.lines()).toMatchObject([{ level: 'debug', message: 'gather ended', channel: 'c1', digits: 3 }]);
+  });
+});
+
+describe('the lines reaching stderr', () => {
+  /** What the logger writes to stderr, write by write (nothing reaches the test's own stderr). */
+  function stderrWrites(): { writes: string[]; restore: () => void } {
+    const writes: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(chunk.toString());
+      return true;
+    });
+    return { writes, restore: () => spy.mockRestore() };
+  }
+  const messages = (write: string): unknown[] =>
+    write
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => (JSON.parse(l) as { message: unknown }).message);
+
+  it('leave together, in order, at most LOG_FLUSH_MS after the first of them', async () => {
+    const out = stderrWrites();
+    try {
+      const logger = createLogger({ level: 'info', json: true });
+      logger.info('one');
+      logger.child({ channel: 'c1' }).warn('two');
+      await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS / 5));
+      logger.error('three');
+      expect(out.writes).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS * 2));
+      expect(out.writes).toHaveLength(1);
+      expect(messages(out.writes[0])).toEqual(['one', 'two', 'three']);
+      logger.info('four');
+      await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS * 2));
+      expect(out.writes.map(messages)).toEqual([['one', 'two', 'three'], ['four']]);
+      logger.close();
+    } finally {
+      out.restore();
+    }
+  });
+
+  it('are written at once when a burst passes 64 KiB', () => {
+    const out = stderrWrites();
+    try {
+      const logger = createLogger({ level: 'info', json: true });
+      const filler = 'x'.repeat(1000);
+      for (let i = 0; i < 70; i += 1) logger.info('burst', { i, filler });
+      // The first 64 KiB at once, without waiting for the timer; the rest when the logger closes.
+      expect(out.writes).toHaveLength(1);
+      logger.close();
+      expect(out.writes).toHaveLength(2);
+      const lines = out.writes.flatMap((w) => w.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { i: number }).i));
+      expect(lines).toEqual(Array.from({ length: 70 }, (_, i) => i));
+    } finally {
+      out.restore();
+    }
+  });
+});
+
+describe('a process that exits', () => {
+  let built: PreparedCli;
+  beforeAll(() => {
+    built = prepareCli();
+  });
+  afterAll(() => built?.cleanup());
+
+  it('still writes the lines it logged just before process.exit', () => {
+    const logModule = path.join(built.cwd, 'src', 'log.js');
+    const script = `
+      const { createLogger } = require(${JSON.stringify(logModule)});
+      const logger = createLogger({ level: 'info', json: true });
+      for (let i = 0; i < 5; i += 1) logger.info('before exit', { i });
+      process.exit(3);
+    `;
+    const run = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH, NODE_PATH: path.join(REPO, 'node_modules') },
+    });
+    expect({ status: run.status, stderr: run.status === 3 ? '' : run.stderr }).toEqual({ status: 3, stderr: '' });
+    const lines = run.stderr
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { message: string; i: number });
+    expect(lines.map((l) => [l.message, l.i])).toEqual([0, 1, 2, 3, 4].map((i) => ['before exit', i]));
   });
 });

@@ -83,13 +83,46 @@ export function clusterOptions(config: RedisConfig, connectionName = 'voice-port
 }
 
 export function connect(config: RedisConfig, connectionName?: string): RedisClient {
-  const client: RedisClient =
-    config.clusterNodes && config.clusterNodes.length > 0
-      ? new Cluster(config.clusterNodes, clusterOptions(config, connectionName))
-      : new Redis(redisOptions(config, connectionName));
+  let client: RedisClient;
+  if (config.clusterNodes && config.clusterNodes.length > 0) {
+    const cluster = new Cluster(config.clusterNodes, clusterOptions(config, connectionName));
+    cluster.on('+node', (node: Redis) => writeOncePerTurn(node));
+    client = cluster;
+  } else {
+    client = writeOncePerTurn(new Redis(redisOptions(config, connectionName)));
+  }
   // Without a listener ioredis prints every connection error; the store reports
   // unavailability through StoreUnavailable instead.
   client.on('error', () => undefined);
+  return client;
+}
+
+/**
+ * The commands one turn of the event loop sends on a connection leave in one write(2):
+ * the first corks the socket, and it is uncorked once the turn's synchronous code and
+ * promise jobs have run (process.nextTick comes after them). A call's independent reads
+ * (its location and its caller's phone, the policy and the pepper check) are issued
+ * together, and each write to Redis costs a system call and a wake-up of Redis that weigh
+ * more than the command. ioredis' automatic pipelining does this too but builds a pipeline
+ * per batch, which cost more CPU than it saved. Nothing waits longer than the current turn.
+ */
+function writeOncePerTurn(client: Redis): Redis {
+  const send = client.sendCommand.bind(client);
+  let corked: Redis['stream'] | undefined;
+  const uncork = (): void => {
+    const stream = corked;
+    corked = undefined;
+    stream?.uncork();
+  };
+  client.sendCommand = (command, stream) => {
+    const socket = client.stream as Redis['stream'] | undefined;
+    if (corked === undefined && socket && !socket.destroyed) {
+      corked = socket;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    return send(command, stream);
+  };
   return client;
 }
 

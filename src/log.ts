@@ -35,6 +35,9 @@ export const LOG_FLUSH_MS = 50;
 /** Pending text that is written at once, whatever the time. */
 const LOG_FLUSH_BYTES = 64 * 1024;
 
+/** The flush of every logger's pending lines (see flushLogs). */
+const openBatches = new Set<() => void>();
+
 /**
  * Lines reach stderr in batches: those logged within LOG_FLUSH_MS of the first one leave
  * together in one write. Under load the portal logs a few lines per call, and every write to
@@ -61,6 +64,7 @@ class BatchedStderr extends TransportStream {
   constructor() {
     super();
     process.on('exit', this.flush);
+    openBatches.add(this.flush);
   }
 
   override log(info: Record<string | symbol, unknown>, next: () => void): void {
@@ -75,7 +79,13 @@ class BatchedStderr extends TransportStream {
   override close(): void {
     this.flush();
     process.off('exit', this.flush);
+    openBatches.delete(this.flush);
   }
+}
+
+/** Write every logger's pending lines now: before a line written to stderr by other means. */
+export function flushLogs(): void {
+  for (const flush of openBatches) flush();
 }
 
 /**

@@ -18,7 +18,7 @@ import { recordingFilesOverHttp } from './ari';
 import { ConfigError, loadConfig, type Config } from './config';
 import { EnvFileError, envFilePath, takeEnvFileOption, withEnvFile } from './env-file';
 import { startHealthServer, type HealthServer } from './http/health';
-import { createLogger, type Logger } from './log';
+import { createLogger, flushLogs, type Logger } from './log';
 
 /** Past this, a process that should have exited is made to (a stray timer or socket). */
 const EXIT_WATCHDOG_MS = 5000;
@@ -121,6 +121,7 @@ main().then(
     setTimeout(() => process.exit(code), EXIT_WATCHDOG_MS).unref();
   },
   (err: unknown) => {
+    flushLogs();
     process.stderr.write(`voice-portal: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },

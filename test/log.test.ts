@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import winston from 'winston';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { createLogger, LOG_FLUSH_MS, type Logger } from '../src/log';
+import { createLogger, flushLogs, LOG_FLUSH_MS, type Logger } from '../src/log';
 import { prepareCli, REPO, type PreparedCli } from './cli/support';
 
 /** The logger's lines, read from a stream put in place of its stderr transport. */
@@ -94,6 +94,24 @@ describe('the lines reaching stderr', () => {
       await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS * 2));
       expect(out.writes.map(messages)).toEqual([['one', 'two', 'three'], ['four']]);
       logger.close();
+    } finally {
+      out.restore();
+    }
+  });
+
+  it('are written at once by flushLogs, before a line written to stderr by other means', () => {
+    const out = stderrWrites();
+    try {
+      const logger = createLogger({ level: 'info', json: true });
+      logger.info('pending');
+      expect(out.writes).toEqual([]);
+      flushLogs();
+      process.stderr.write('voice-portal: fatal: boom\n');
+      expect(out.writes).toHaveLength(2);
+      expect(messages(out.writes[0])).toEqual(['pending']);
+      expect(out.writes[1]).toBe('voice-portal: fatal: boom\n');
+      logger.close();
+      expect(out.writes).toHaveLength(2);
     } finally {
       out.restore();
     }

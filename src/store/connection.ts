@@ -98,13 +98,14 @@ export function connect(config: RedisConfig, connectionName?: string): RedisClie
 }
 
 /**
- * The commands one turn of the event loop sends on a connection leave in one write(2):
- * the first corks the socket, and it is uncorked once the turn's synchronous code and
- * promise jobs have run (process.nextTick comes after them). A call's independent reads
- * (its location and its caller's phone, the policy and the pepper check) are issued
- * together, and each write to Redis costs a system call and a wake-up of Redis that weigh
- * more than the command. ioredis' automatic pipelining does this too but builds a pipeline
- * per batch, which cost more CPU than it saved. Nothing waits longer than the current turn.
+ * Commands sent together leave in one write(2): the first corks the socket and
+ * process.nextTick uncorks it. Store operations send from promise jobs (after awaiting the
+ * connection), and a tick queued from a promise job runs once all the promise jobs of that
+ * turn have, so a call's independent reads (its location and its caller's phone, the policy
+ * and the pepper check) and those of other calls in the same turn share one write. Each
+ * write to Redis costs a system call and a wake-up of Redis that weigh more than the
+ * command. ioredis' automatic pipelining does this too but builds a pipeline per batch,
+ * which cost more CPU than it saved. Nothing waits longer than the current turn.
  */
 function writeOncePerTurn(client: Redis): Redis {
   const send = client.sendCommand.bind(client);

@@ -27,8 +27,11 @@ export function createLogger(opts: { level?: string; json?: boolean } = {}): Log
   return logger;
 }
 
-/** Where winston's formats leave the finished line (triple-beam's MESSAGE). */
+/** Where winston's formats leave the finished line and the bare level (triple-beam's MESSAGE, LEVEL). */
 const MESSAGE = Symbol.for('message');
+const LEVEL = Symbol.for('level');
+/** Levels whose lines are written at once, with the lines still waiting before them. */
+const URGENT_LEVELS: ReadonlySet<unknown> = new Set(['error', 'warn']);
 
 /** How long a line may wait for others before the lines leave in one write. */
 export const LOG_FLUSH_MS = 50;
@@ -40,12 +43,12 @@ const openBatches = new Set<() => void>();
 
 /**
  * Lines reach stderr in batches: those logged within LOG_FLUSH_MS of the first one leave
- * together in one write. Under load the portal logs a few lines per call, and every write to
+ * together in one write, and a warning or an error leaves at once with those before it. Under load the portal logs a few lines per call, and every write to
  * a pipe is a system call plus a wake-up of its reader (journald, a container runtime) that
  * cost more CPU than making the line. Lines keep their order. Whatever is pending when the
  * process exits (process.exit, an uncaught exception, the end of main) is written then:
  * stderr is synchronous for files, pipes and terminals on Linux. Only a process killed
- * outright (SIGKILL, the OOM killer) loses its last LOG_FLUSH_MS of lines.
+ * outright (SIGKILL, the OOM killer) loses its last LOG_FLUSH_MS of info and debug lines.
  */
 class BatchedStderr extends TransportStream {
   private pending: string[] = [];
@@ -71,7 +74,7 @@ class BatchedStderr extends TransportStream {
     const line = `${String(info[MESSAGE])}\n`;
     this.pending.push(line);
     this.pendingBytes += line.length;
-    if (this.pendingBytes >= LOG_FLUSH_BYTES) this.flush();
+    if (URGENT_LEVELS.has(info[LEVEL]) || this.pendingBytes >= LOG_FLUSH_BYTES) this.flush();
     else this.timer ??= setTimeout(this.flush, LOG_FLUSH_MS).unref();
     next();
   }

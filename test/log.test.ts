@@ -83,9 +83,10 @@ describe('the lines reaching stderr', () => {
     try {
       const logger = createLogger({ level: 'info', json: true });
       logger.info('one');
-      logger.child({ channel: 'c1' }).warn('two');
+      logger.child({ channel: 'c1' }).info('two');
       await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS / 5));
-      logger.error('three');
+      logger.debug('not logged at info');
+      logger.info('three');
       expect(out.writes).toEqual([]);
       await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS * 2));
       expect(out.writes).toHaveLength(1);
@@ -93,6 +94,21 @@ describe('the lines reaching stderr', () => {
       logger.info('four');
       await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS * 2));
       expect(out.writes.map(messages)).toEqual([['one', 'two', 'three'], ['four']]);
+      logger.close();
+    } finally {
+      out.restore();
+    }
+  });
+
+  it('are written at once, with those waiting before them, by a warning or an error', () => {
+    const out = stderrWrites();
+    try {
+      const logger = createLogger({ level: 'info', json: true });
+      logger.info('waiting');
+      logger.warn('odd');
+      expect(out.writes.map(messages)).toEqual([['waiting', 'odd']]);
+      logger.error('broken');
+      expect(out.writes.map(messages)).toEqual([['waiting', 'odd'], ['broken']]);
       logger.close();
     } finally {
       out.restore();

@@ -43,12 +43,13 @@ const openBatches = new Set<() => void>();
 
 /**
  * Lines reach stderr in batches: those logged within LOG_FLUSH_MS of the first one leave
- * together in one write, and a warning or an error leaves at once with those before it. Under load the portal logs a few lines per call, and every write to
- * a pipe is a system call plus a wake-up of its reader (journald, a container runtime) that
- * cost more CPU than making the line. Lines keep their order. Whatever is pending when the
- * process exits (process.exit, an uncaught exception, the end of main) is written then:
- * stderr is synchronous for files, pipes and terminals on Linux. Only a process killed
- * outright (SIGKILL, the OOM killer) loses its last LOG_FLUSH_MS of info and debug lines.
+ * together in one write, and a warning or an error leaves at once with those before it.
+ * Under load the portal logs a few lines per call, and every write to a pipe is a system
+ * call plus a wake-up of its reader (journald, a container runtime) that cost more CPU than
+ * making the line. Lines keep their order. Whatever is pending when the process exits
+ * (process.exit, an uncaught exception, the end of main) is written then: stderr is
+ * synchronous for files, pipes and terminals on Linux. Only a process killed outright
+ * (SIGKILL, the OOM killer) loses its last LOG_FLUSH_MS of info and debug lines.
  */
 class BatchedStderr extends TransportStream {
   private pending: string[] = [];
@@ -66,7 +67,6 @@ class BatchedStderr extends TransportStream {
 
   constructor() {
     super();
-    process.on('exit', this.flush);
     openBatches.add(this.flush);
   }
 
@@ -81,7 +81,6 @@ class BatchedStderr extends TransportStream {
 
   override close(): void {
     this.flush();
-    process.off('exit', this.flush);
     openBatches.delete(this.flush);
   }
 }
@@ -90,6 +89,8 @@ class BatchedStderr extends TransportStream {
 export function flushLogs(): void {
   for (const flush of openBatches) flush();
 }
+// One listener for every logger, however many a process creates.
+process.on('exit', flushLogs);
 
 /**
  * winston formats every entry (timestamp, JSON) before its transport drops the levels it does

@@ -63,14 +63,23 @@ describe('createLogger', () => {
 });
 
 describe('the lines reaching stderr', () => {
-  /** What the logger writes to stderr, write by write (nothing reaches the test's own stderr). */
-  function stderrWrites(): { writes: string[]; restore: () => void } {
+  /**
+   * Runs `body` with a fresh info-level JSON logger and what it writes to stderr, write by
+   * write (nothing reaches the test's own stderr); the logger is closed and stderr restored after.
+   */
+  async function withStderrWrites(body: (logger: Logger, writes: string[]) => void | Promise<void>): Promise<void> {
     const writes: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
       writes.push(chunk.toString());
       return true;
     });
-    return { writes, restore: () => spy.mockRestore() };
+    const logger = createLogger({ level: 'info', json: true });
+    try {
+      await body(logger, writes);
+    } finally {
+      logger.close();
+      spy.mockRestore();
+    }
   }
   const messages = (write: string): unknown[] =>
     write
@@ -78,77 +87,55 @@ describe('the lines reaching stderr', () => {
       .filter((l) => l !== '')
       .map((l) => (JSON.parse(l) as { message: unknown }).message);
 
-  it('leave together, in order, at most LOG_FLUSH_MS after the first of them', async () => {
-    const out = stderrWrites();
-    try {
-      const logger = createLogger({ level: 'info', json: true });
+  it('leave together, in order, at most LOG_FLUSH_MS after the first of them', () =>
+    withStderrWrites(async (logger, writes) => {
       logger.info('one');
       logger.child({ channel: 'c1' }).info('two');
       await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS / 5));
       logger.debug('not logged at info');
       logger.info('three');
-      expect(out.writes).toEqual([]);
+      expect(writes).toEqual([]);
       await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS * 2));
-      expect(out.writes).toHaveLength(1);
-      expect(messages(out.writes[0])).toEqual(['one', 'two', 'three']);
+      expect(writes).toHaveLength(1);
+      expect(messages(writes[0])).toEqual(['one', 'two', 'three']);
       logger.info('four');
       await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS * 2));
-      expect(out.writes.map(messages)).toEqual([['one', 'two', 'three'], ['four']]);
-      logger.close();
-    } finally {
-      out.restore();
-    }
-  });
+      expect(writes.map(messages)).toEqual([['one', 'two', 'three'], ['four']]);
+    }));
 
-  it('are written at once, with those waiting before them, by a warning or an error', () => {
-    const out = stderrWrites();
-    try {
-      const logger = createLogger({ level: 'info', json: true });
+  it('are written at once, with those waiting before them, by a warning or an error', () =>
+    withStderrWrites((logger, writes) => {
       logger.info('waiting');
       logger.warn('odd');
-      expect(out.writes.map(messages)).toEqual([['waiting', 'odd']]);
+      expect(writes.map(messages)).toEqual([['waiting', 'odd']]);
       logger.error('broken');
-      expect(out.writes.map(messages)).toEqual([['waiting', 'odd'], ['broken']]);
-      logger.close();
-    } finally {
-      out.restore();
-    }
-  });
+      expect(writes.map(messages)).toEqual([['waiting', 'odd'], ['broken']]);
+    }));
 
-  it('are written at once by flushLogs, before a line written to stderr by other means', () => {
-    const out = stderrWrites();
-    try {
-      const logger = createLogger({ level: 'info', json: true });
+  it('are written at once by flushLogs, before a line written to stderr by other means', () =>
+    withStderrWrites((logger, writes) => {
       logger.info('pending');
-      expect(out.writes).toEqual([]);
+      expect(writes).toEqual([]);
       flushLogs();
       process.stderr.write('voice-portal: fatal: boom\n');
-      expect(out.writes).toHaveLength(2);
-      expect(messages(out.writes[0])).toEqual(['pending']);
-      expect(out.writes[1]).toBe('voice-portal: fatal: boom\n');
+      expect(writes).toHaveLength(2);
+      expect(messages(writes[0])).toEqual(['pending']);
+      expect(writes[1]).toBe('voice-portal: fatal: boom\n');
       logger.close();
-      expect(out.writes).toHaveLength(2);
-    } finally {
-      out.restore();
-    }
-  });
+      expect(writes).toHaveLength(2);
+    }));
 
-  it('are written at once when a burst passes 64 KiB', () => {
-    const out = stderrWrites();
-    try {
-      const logger = createLogger({ level: 'info', json: true });
+  it('are written at once when a burst passes 64 KiB', () =>
+    withStderrWrites((logger, writes) => {
       const filler = 'x'.repeat(1000);
       for (let i = 0; i < 70; i += 1) logger.info('burst', { i, filler });
       // The first 64 KiB at once, without waiting for the timer; the rest when the logger closes.
-      expect(out.writes).toHaveLength(1);
+      expect(writes).toHaveLength(1);
       logger.close();
-      expect(out.writes).toHaveLength(2);
-      const lines = out.writes.flatMap((w) => w.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { i: number }).i));
+      expect(writes).toHaveLength(2);
+      const lines = writes.flatMap((w) => w.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { i: number }).i));
       expect(lines).toEqual(Array.from({ length: 70 }, (_, i) => i));
-    } finally {
-      out.restore();
-    }
-  });
+    }));
 });
 
 describe('a process that exits', () => {

@@ -2,14 +2,15 @@
  * Preloaded (`node -r …/probe.ts`) into the application and into the floor when
  * `npm run bench -- compare` runs them, so neither needs a line of benchmark code: it answers
  * the benchmark over the IPC channel with the process's own CPU time (every thread, the libuv
- * pool included), memory, event-loop delay and the Redis commands it sent (counted on
- * ioredis' `ioredis:command` tracing channel, which the portal already publishes for its
- * metrics; the floor sends none). Its own cost is one 10 ms histogram timer, a counter and a
- * message now and then.
+ * pool included), memory, event-loop delay and the Redis commands it sent (counted where the
+ * portal times them for its metrics, src/store/command-timing.ts: the same module instance as
+ * the portal's, the floor sends none). Its own cost is one 10 ms histogram timer, a counter
+ * and a message now and then. (Not on ioredis' `ioredis:command` tracing channel: a subscriber
+ * there makes ioredis build a context for every command, a cost the portal does not pay.)
  */
-import { tracingChannel } from 'node:diagnostics_channel';
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { observeRedisCommands } from '../../src/store/command-timing';
 
 export interface ProbeRequest {
   id: number;
@@ -49,15 +50,8 @@ const histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 histogram.enable();
 
 let redisCommands = 0;
-const noop = (): void => undefined;
-tracingChannel('ioredis:command').subscribe({
-  start: () => {
-    redisCommands += 1;
-  },
-  end: noop,
-  asyncStart: noop,
-  asyncEnd: noop,
-  error: noop,
+observeRedisCommands(() => {
+  redisCommands += 1;
 });
 
 function delayMs(ns: number): number {

@@ -1,53 +1,63 @@
 /**
- * Redis command latency for /metrics, without wrapping every store call: ioredis 6 publishes
- * each command on the `ioredis:command` tracing channel (node:diagnostics_channel), start and
- * end. This module turns that into `(command, seconds, ok)` for an observer. Only the command
- * name leaves (lower-cased; a script's EVAL/EVALSHA is `eval`): never a key or an argument.
+ * Redis command latency for /metrics, without wrapping every store call: every connection the
+ * store opens (src/store/connection.ts) hands each command it writes to `commandSent`, which
+ * times it from that first write to its reply and tells the observers `(command, seconds, ok)`.
+ * Only the command name leaves (lower-cased; a script's EVAL/EVALSHA is `eval`): never a key
+ * or an argument.
  *
- * The channel is process-wide: every ioredis connection in the process is observed (the
+ * Not ioredis' `ioredis:command` tracing channel: with a subscriber, ioredis builds a context
+ * for every command (its arguments copied and matched against a dozen patterns) and wraps its
+ * promise in another, which cost the portal more CPU per login call than the measuring itself.
+ *
+ * Observers are process-wide: every store connection in the process is observed (the
  * application's store and message store, and their dedicated connections).
  */
-import { tracingChannel } from 'node:diagnostics_channel';
 
 export type RedisCommandObserver = (command: string, seconds: number, ok: boolean) => void;
 
-interface CommandContext {
-  command?: string;
+/** What connection.ts knows of an ioredis command. */
+export interface SentCommand {
+  readonly name: string;
+  readonly promise: Promise<unknown>;
 }
 
-const channel = tracingChannel<unknown, CommandContext & object>('ioredis:command');
-/** Start times, per command context object (ioredis passes the same object to every phase). */
-const startedAt = new WeakMap<object, number>();
+const observers = new Set<RedisCommandObserver>();
+/** Commands timed already: a Cluster redirection or a resend after a reconnection writes one again. */
+const timed = new WeakSet<SentCommand>();
+/** Labels by command name: a few dozen names, from the store's own code. */
+const labels = new Map<string, string>();
+const MAX_LABELS = 256;
 
 /** A bounded label: the store uses a few dozen commands; anything odd is `other`. */
-function commandLabel(name: string | undefined): string {
-  const lower = (name ?? '').toLowerCase();
-  if (lower === 'evalsha') return 'eval';
-  return /^[a-z]{2,16}$/.test(lower) ? lower : 'other';
+function commandLabel(name: string): string {
+  let label = labels.get(name);
+  if (label !== undefined) return label;
+  const lower = name.toLowerCase();
+  label = lower === 'evalsha' ? 'eval' : /^[a-z]{2,16}$/.test(lower) ? lower : 'other';
+  if (labels.size < MAX_LABELS) labels.set(name, label);
+  return label;
+}
+
+/** A command is being written to Redis (called by the store's connections, once per write). */
+export function commandSent(command: SentCommand): void {
+  if (observers.size === 0 || timed.has(command)) return;
+  timed.add(command);
+  const label = commandLabel(command.name);
+  const start = performance.now();
+  const finish = (ok: boolean): void => {
+    const seconds = (performance.now() - start) / 1000;
+    for (const observer of observers) observer(label, seconds, ok);
+  };
+  command.promise.then(
+    () => finish(true),
+    () => finish(false),
+  );
 }
 
 /** Observe every Redis command of this process until the returned function is called. */
 export function observeRedisCommands(observer: RedisCommandObserver): () => void {
-  const handlers = {
-    start(context: CommandContext & object): void {
-      startedAt.set(context, performance.now());
-    },
-    end: (): void => undefined,
-    asyncStart: (): void => undefined,
-    // A rejected command publishes `error` then `asyncEnd`: the first one counts.
-    error(context: CommandContext & object): void {
-      finish(context, false);
-    },
-    asyncEnd(context: CommandContext & object): void {
-      finish(context, true);
-    },
-  };
-  const finish = (context: CommandContext & object, ok: boolean): void => {
-    const start = startedAt.get(context);
-    if (start === undefined) return;
-    startedAt.delete(context);
-    observer(commandLabel(context.command), (performance.now() - start) / 1000, ok);
-  };
-  channel.subscribe(handlers);
-  return () => channel.unsubscribe(handlers);
+  // A function of its own per call: the same observer registered twice is observed twice.
+  const entry: RedisCommandObserver = (command, seconds, ok) => observer(command, seconds, ok);
+  observers.add(entry);
+  return () => observers.delete(entry);
 }

@@ -20,6 +20,7 @@
  */
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config';
+import { commandSent } from './command-timing';
 import { StoreError, StoreUnavailable } from './errors';
 
 export const COMMAND_TIMEOUT_MS = 1000;
@@ -86,10 +87,10 @@ export function connect(config: RedisConfig, connectionName?: string): RedisClie
   let client: RedisClient;
   if (config.clusterNodes && config.clusterNodes.length > 0) {
     const cluster = new Cluster(config.clusterNodes, clusterOptions(config, connectionName));
-    cluster.on('+node', (node: Redis) => writeOncePerTurn(node));
+    cluster.on('+node', (node: Redis) => wrapSend(node));
     client = cluster;
   } else {
-    client = writeOncePerTurn(new Redis(redisOptions(config, connectionName)));
+    client = wrapSend(new Redis(redisOptions(config, connectionName)));
   }
   // Without a listener ioredis prints every connection error; the store reports
   // unavailability through StoreUnavailable instead.
@@ -98,7 +99,10 @@ export function connect(config: RedisConfig, connectionName?: string): RedisClie
 }
 
 /**
- * Commands sent together leave in one write(2): the first corks the socket and
+ * What every command a connection writes goes through (a Cluster's: each node's):
+ *
+ * 1. It is timed for /metrics (command-timing.ts), from its first write to its reply.
+ * 2. Commands sent together leave in one write(2): the first corks the socket and
  * process.nextTick uncorks it. Store operations send from promise jobs (after awaiting the
  * connection), and a tick queued from a promise job runs once all the promise jobs of that
  * turn have, so a call's independent reads (its location and its caller's phone, the policy
@@ -106,8 +110,11 @@ export function connect(config: RedisConfig, connectionName?: string): RedisClie
  * write to Redis costs a system call and a wake-up of Redis that weigh more than the
  * command. ioredis' automatic pipelining does this too but builds a pipeline per batch,
  * which cost more CPU than it saved. Nothing waits longer than the current turn.
+ *
+ * A dedicated connection (below) is not wrapped: it carries one blocking read at a time, whose
+ * "latency" is how long it waited for news.
  */
-function writeOncePerTurn(client: Redis): Redis {
+function wrapSend(client: Redis): Redis {
   const send = client.sendCommand.bind(client);
   let corked: Redis['stream'] | undefined;
   const uncork = (): void => {
@@ -122,6 +129,7 @@ function writeOncePerTurn(client: Redis): Redis {
       socket.cork();
       process.nextTick(uncork);
     }
+    commandSent(command);
     return send(command, stream);
   };
   return client;

@@ -30,6 +30,9 @@ export function lockChangeOf(event: Pick<AuditEvent, 'type' | 'outcome'>): { cha
   }
 }
 
+/** The events lockChangeOf reads: the follower skips the others (a login per call) unparsed. */
+const LOCK_EVENTS = ['locked', 'admin-locked', 'unlocked', 'admin-unlocked'] as const;
+
 const RETRY_MS = 1000;
 /**
  * The counters may be this late (a scrape every 15 s or more does not see it): the follower
@@ -52,7 +55,8 @@ export async function countLocksFromAudit(store: Pick<Store, 'followAudit' | 'la
           if (lock) counter[lock.change](lock.subject);
         },
         signal,
-        {},
+        // Locks and unlocks are never noise (throttled and refused calls).
+        { includeNoise: false, types: LOCK_EVENTS },
         { batchMs: LOCK_COUNT_BATCH_MS },
       );
     } catch (err) {

@@ -256,7 +256,17 @@ async function newestId(redis: RedisClient): Promise<string> {
 }
 
 function matches(event: AuditEvent, filter: AuditFilter): boolean {
-  return (filter.userId === undefined || event.userId === filter.userId) && (filter.locationId === undefined || event.locationId === filter.locationId);
+  return (
+    (filter.userId === undefined || event.userId === filter.userId) &&
+    (filter.locationId === undefined || event.locationId === filter.locationId) &&
+    (filter.types === undefined || filter.types.includes(event.type))
+  );
+}
+
+/** The value of one field of a raw entry (`[name, value, name, value…]`), without parsing the rest. */
+function fieldOf(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
 }
 
 /** How long one blocking read waits on the server before it is issued again. */
@@ -297,6 +307,9 @@ export async function followAuditStream(
   // timed out would skip whatever was appended between the two reads.
   const start = fromId === '$' ? await newestId(connection) : fromId;
   const lastIds = keys.map(() => start);
+  // A follower of a few types (the lock counters of /metrics) skips every other entry unparsed:
+  // most entries are logins, one per call.
+  const wanted: ReadonlySet<string> | undefined = filter.types && new Set(filter.types);
   while (!signal.aborted) {
     let reply: [string, [string, string[]][]][] | null;
     try {
@@ -311,6 +324,7 @@ export async function followAuditStream(
       const index = keys.indexOf(key);
       for (const [id, fields] of entries) {
         if (index >= 0) lastIds[index] = id;
+        if (wanted && !wanted.has(fieldOf(fields, 'type') ?? '')) continue;
         const event = parseEntry(id, fields);
         if (event && matches(event, filter)) batch.push(event);
       }

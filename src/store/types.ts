@@ -250,6 +250,8 @@ export interface AuditFilter {
    * Default true.
    */
   includeNoise?: boolean;
+  /** Only events of these types (default: every type). */
+  types?: readonly AuditEventType[];
 }
 
 export interface AuditQuery extends AuditFilter {

@@ -227,6 +227,29 @@ describe('followAudit', () => {
     await waitFor(async () => (await followerClients()).length === 0);
   });
 
+  test('types: only events of those types are delivered, the others are passed over in order', async () => {
+    const u = await newUser();
+    const from = await store.latestAuditId();
+    const f = follow(from, { userId: u.id, types: ['unlocked', 'locked'] });
+    try {
+      await waitFor(async () => (await followerClients()).some((line) => /cmd=xread/.test(line) && /flags=\S*b/.test(line)));
+      await store.adminResetPin(u.id, 'op');
+      await store.unlockUser(u.id, 'op');
+      await store.adminResetPin(u.id, 'op');
+      await store.unlockUser(u.id, 'op');
+      await waitFor(() => f.events.length === 2);
+      // A last entry of a wanted type: nothing of another type slipped in before it.
+      await store.unlockUser(u.id, 'op');
+      await waitFor(() => f.events.length === 3);
+      expect(f.events.map((e) => e.type)).toEqual(['unlocked', 'unlocked', 'unlocked']);
+    } finally {
+      f.stop();
+    }
+    await f.done;
+    const read = await store.readAudit({ userId: u.id, types: ['admin-reset'] });
+    expect(read.map((e) => e.type)).toEqual(['admin-reset', 'admin-reset']);
+  });
+
   /** XREAD commands the server has run so far (INFO commandstats of this file's own Redis). */
   async function xreadCalls(): Promise<number> {
     const stats = (await raw.info('commandstats')) as string;

@@ -9,7 +9,8 @@
  *
  * Options: --levels 10,50,100,200,500,1000 · --rate 50 · --rate-seconds 6 · --soak 10000 ·
  * --soak-every 500 · --pool-calls 240 · --out DIR · --profile DIR (V8 CPU profiles of the
- * measured processes, to find what is slow) · --smoke (a few seconds: tiny levels, no
+ * measured processes, to find what is slow) · --perf-map (name their JavaScript frames for
+ * Linux perf, and print their pids) · --smoke (a few seconds: tiny levels, no
  * target checks; CI runs it to prove the whole machinery works).
  */
 import { randomBytes } from 'node:crypto';
@@ -63,6 +64,7 @@ interface Options {
   hashRuns: number;
   warmUp: number;
   profileDir?: string;
+  perfMap: boolean;
   out: string;
 }
 
@@ -94,6 +96,7 @@ function parseOptions(args: string[]): Options {
     hashRuns: smoke ? 3 : 20,
     warmUp: smoke ? 3 : WARM_UP_CALLS,
     profileDir: option(args, 'profile'),
+    perfMap: args.includes('--perf-map'),
     out: path.resolve(option(args, 'out') ?? path.join(REPO_ROOT, 'bench/results')),
   };
 }
@@ -150,6 +153,7 @@ export async function compareBench(args: string[]): Promise<number> {
       redisUrl: redis.url,
       pepper,
       profileDir: opts.profileDir && path.resolve(opts.profileDir),
+      perfMap: opts.perfMap,
     };
     const children: MeasuredProcess[] = [];
     cleanups.push(async () => {
@@ -160,6 +164,7 @@ export async function compareBench(args: string[]): Promise<number> {
     const startChild = async (subject: Subject, app: string, threadPool?: number): Promise<MeasuredProcess> => {
       const child = MeasuredProcess.start({ ...base, subject, app, threadPool, pinHash: subject === 'floor+hash' ? floorPinHash : undefined });
       children.push(child);
+      if (opts.perfMap) console.log(`         ${subject} (${app}): pid ${child.pid ?? '?'}`);
       await waitRegistered(double, child);
       return child;
     };

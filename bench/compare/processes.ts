@@ -38,7 +38,12 @@ export interface ChildOptions {
   threadPool?: number;
   /** Write a V8 CPU profile of the process into this directory when it exits (`--profile DIR`). */
   profileDir?: string;
+  /** Start it with --perf-basic-prof, so that Linux `perf` names its JavaScript frames (`--perf-map`). */
+  perfMap?: boolean;
 }
+
+/** Processes started so far, to number their CPU profiles. */
+let profilesStarted = 0;
 
 export class MeasuredProcess {
   private nextId = 1;
@@ -96,8 +101,11 @@ export class MeasuredProcess {
       Object.assign(env, { FLOOR_ARI_URL: opts.ariUrl, FLOOR_ARI_USERNAME: opts.ariUser, FLOOR_ARI_PASSWORD: opts.ariPassword, FLOOR_ARI_APP: opts.app });
       if (opts.subject === 'floor+hash') Object.assign(env, { FLOOR_PIN_HASH: opts.pinHash, FLOOR_PIN_PEPPER: opts.pepper });
     }
-    const profile = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', `${opts.app}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...profile, '--expose-gc', '-r', opts.code.probe, entry], {
+    // Numbered in start order: a subject runs in several processes (each level, each phase).
+    const profileName = `${String(++profilesStarted).padStart(2, '0')}-${opts.app}.cpuprofile`;
+    const profile = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', profileName] : [];
+    const perf = opts.perfMap ? ['--perf-basic-prof'] : [];
+    const child = spawn(process.execPath, [...profile, ...perf, '--expose-gc', '-r', opts.code.probe, entry], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

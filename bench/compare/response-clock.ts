@@ -59,7 +59,9 @@ export class ResponseClock {
     },
     requestReceived: (method, url) => {
       const at = performance.now();
-      const route = `${method} ${url.split('?')[0]?.replace(/^\/ari/, '').replace(/\/[0-9a-f-]{36}|\/\d+\.\d+/g, '/{id}')}`;
+      // Ids and mailbox names collapse into their route: a route per request, not per resource.
+      const path = url.split('?')[0]?.replace(/^\/ari/, '').replace(/^\/mailboxes\/[^/]+/, '/mailboxes/{name}');
+      const route = `${method} ${path?.replace(/\/[0-9a-f-]{36}|\/\d+\.\d+/g, '/{id}')}`;
       this.samples.requests[route] = (this.samples.requests[route] ?? 0) + 1;
       const channel = CHANNEL_PATH.exec(url)?.[1] ?? this.playbackChannel.get(PLAYBACK_PATH.exec(url)?.[1] ?? '');
       if (!channel) return;

@@ -9,8 +9,8 @@
  *
  * Options: --levels 10,50,100,200,500,1000 · --rate 50 · --rate-seconds 6 · --soak 10000 ·
  * --soak-every 500 · --pool-calls 240 · --out DIR · --profile DIR (V8 CPU profiles of the
- * measured processes, to find what is slow) · --perf-map (name their JavaScript frames for
- * Linux perf, and print their pids) · --smoke (a few seconds: tiny levels, no
+ * measured processes, to find what is slow) · --perf-map (jitdump files that name their
+ * JavaScript frames for Linux perf, and their pids printed) · --smoke (a few seconds: tiny levels, no
  * target checks; CI runs it to prove the whole machinery works).
  */
 import { randomBytes } from 'node:crypto';

@@ -38,7 +38,7 @@ export interface ChildOptions {
   threadPool?: number;
   /** Write a V8 CPU profile of the process into this directory when it exits (`--profile DIR`). */
   profileDir?: string;
-  /** Start it with --perf-basic-prof, so that Linux `perf` names its JavaScript frames (`--perf-map`). */
+  /** Start it with --perf-prof, so that Linux `perf` names its JavaScript frames (`--perf-map`). */
   perfMap?: boolean;
 }
 
@@ -104,7 +104,10 @@ export class MeasuredProcess {
     // Numbered in start order: a subject runs in several processes (each level, each phase).
     const profileName = `${String(++profilesStarted).padStart(2, '0')}-${opts.app}.cpuprofile`;
     const profile = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir, '--cpu-prof-name', profileName] : [];
-    const perf = opts.perfMap ? ['--perf-basic-prof'] : [];
+    // jitdump (jit-<pid>.dump in the repository's root), not --perf-basic-prof's map: the map
+    // keeps the first name of an address that V8 later gave to other code, so frames come out
+    // under wrong names.
+    const perf = opts.perfMap ? ['--perf-prof', '--interpreted-frames-native-stack'] : [];
     const child = spawn(process.execPath, [...profile, ...perf, '--expose-gc', '-r', opts.code.probe, entry], {
       cwd: REPO_ROOT,
       env,

@@ -222,13 +222,14 @@ export class AuditTrail {
     const found: AuditEvent[] = [];
     const start = query.since !== undefined ? String(query.since) : '-';
     let end = '+';
+    const matching = entryMatcher(query);
     // Walk backwards in pages until enough matches or the start is reached.
     while (found.length < limit) {
       const page = await this.redis.xrevrange(key, end, start, 'COUNT', 500);
       if (page.length === 0) break;
       for (const [id, fields] of page) {
-        const event = parseEntry(id, fields);
-        if (!event || !matches(event, query)) continue;
+        const event = matching(id, fields);
+        if (!event) continue;
         found.push(event);
         if (found.length >= limit) break;
       }
@@ -255,12 +256,21 @@ async function newestId(redis: RedisClient): Promise<string> {
   return newest;
 }
 
-function matches(event: AuditEvent, filter: AuditFilter): boolean {
-  return (
-    (filter.userId === undefined || event.userId === filter.userId) &&
-    (filter.locationId === undefined || event.locationId === filter.locationId) &&
-    (filter.types === undefined || filter.types.includes(event.type))
-  );
+/**
+ * The reader of raw entries for one filter: the event an entry holds when it matches, else
+ * null. An entry of a type the filter leaves out is passed over before it is parsed: a reader
+ * of a few types (the lock counters of /metrics) would otherwise parse every login's entry.
+ */
+function entryMatcher(filter: AuditFilter): (id: string, fields: string[]) => AuditEvent | null {
+  const types: ReadonlySet<string> | undefined = filter.types && new Set(filter.types);
+  return (id, fields) => {
+    if (types && !types.has(fieldOf(fields, 'type') ?? '')) return null;
+    const event = parseEntry(id, fields);
+    if (!event) return null;
+    const matches =
+      (filter.userId === undefined || event.userId === filter.userId) && (filter.locationId === undefined || event.locationId === filter.locationId);
+    return matches ? event : null;
+  };
 }
 
 /** The value of one field of a raw entry (`[name, value, name, value…]`), without parsing the rest. */
@@ -307,9 +317,7 @@ export async function followAuditStream(
   // timed out would skip whatever was appended between the two reads.
   const start = fromId === '$' ? await newestId(connection) : fromId;
   const lastIds = keys.map(() => start);
-  // A follower of a few types (the lock counters of /metrics) skips every other entry unparsed:
-  // most entries are logins, one per call.
-  const wanted: ReadonlySet<string> | undefined = filter.types && new Set(filter.types);
+  const matching = entryMatcher(filter);
   while (!signal.aborted) {
     let reply: [string, [string, string[]][]][] | null;
     try {
@@ -324,9 +332,8 @@ export async function followAuditStream(
       const index = keys.indexOf(key);
       for (const [id, fields] of entries) {
         if (index >= 0) lastIds[index] = id;
-        if (wanted && !wanted.has(fieldOf(fields, 'type') ?? '')) continue;
-        const event = parseEntry(id, fields);
-        if (event && matches(event, filter)) batch.push(event);
+        const event = matching(id, fields);
+        if (event) batch.push(event);
       }
     }
     batch.sort((a, b) => compareIds(a.id, b.id));

@@ -10,7 +10,8 @@
  * promise in another, which cost the portal more CPU per login call than the measuring itself.
  *
  * Observers are process-wide: every store connection in the process is observed (the
- * application's store and message store, and their dedicated connections).
+ * application's store and message store); a dedicated connection for one blocking reader is
+ * not (connection.ts), its commands wait for news by design.
  */
 
 export type RedisCommandObserver = (command: string, seconds: number, ok: boolean) => void;

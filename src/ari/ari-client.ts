@@ -24,7 +24,10 @@ import { AriConnectError, AriUnavailable, isErrorLike } from './errors';
 /** Listener signature of ari-client events: the raw event JSON, then promoted resources. */
 export type AriListener = (event: unknown, resources?: unknown) => void;
 
-/** The parts of an ari-client `Client` the engine uses. */
+/**
+ * The parts of an ari-client `Client` the engine uses: the events socket and its signals.
+ * REST requests do not go through it (./rest.ts says why).
+ */
 export interface AriClient {
   on(event: string, listener: AriListener): unknown;
   removeListener(event: string, listener: AriListener): unknown;
@@ -32,35 +35,6 @@ export interface AriClient {
   listenerCount(event: string): number;
   start(app: string): PromiseLike<void>;
   ping(): void;
-  channels: {
-    answer(p: { channelId: string }): PromiseLike<unknown>;
-    play(p: { channelId: string; media: string | string[]; lang?: string; playbackId: string }): PromiseLike<unknown>;
-    record(p: {
-      channelId: string;
-      name: string;
-      format: string;
-      maxDurationSeconds?: number;
-      maxSilenceSeconds?: number;
-      ifExists?: string;
-      beep?: boolean;
-      terminateOn?: string;
-    }): PromiseLike<unknown>;
-    hangup(p: { channelId: string; reason?: string }): PromiseLike<unknown>;
-    continueInDialplan(p: { channelId: string }): PromiseLike<unknown>;
-    get(p: { channelId: string }): PromiseLike<unknown>;
-  };
-  playbacks: { stop(p: { playbackId: string }): PromiseLike<unknown>; get(p: { playbackId: string }): PromiseLike<unknown> };
-  recordings: {
-    stop(p: { recordingName: string }): PromiseLike<unknown>;
-    getLive(p: { recordingName: string }): PromiseLike<unknown>;
-    getStored(p: { recordingName: string }): PromiseLike<unknown>;
-    deleteStored(p: { recordingName: string }): PromiseLike<unknown>;
-    listStored(): PromiseLike<unknown>;
-  };
-  mailboxes: {
-    update(p: { mailboxName: string; oldMessages: number; newMessages: number }): PromiseLike<unknown>;
-  };
-  applications: { get(p: { applicationName: string }): PromiseLike<unknown> };
 }
 
 /** ari-client's private WebSocket fields, touched only by `retireClient`. */

@@ -35,7 +35,8 @@ import type { Logger } from '../log';
 import { connectAriClient, retireClient, type AriClient, type AriListener } from './ari-client';
 import type { Call } from './call';
 import { CallSession, type AriChannelJson } from './call-session';
-import { AriConnectError, AriError, AriUnavailable, CallEnded, toAriError } from './errors';
+import { AriConnectError, AriError, AriUnavailable, CallEnded } from './errors';
+import { AriRest, type HttpMethod, type QueryParams } from './rest';
 import { messageWaitingVia, storedRecordingsVia, type MessageWaiting, type StoredRecordings } from './media-store';
 import { liveVerbTimers, type CallRest, type PlaybackEvent, type RecordingEvent, type VerbSettings } from './verb';
 
@@ -198,6 +199,7 @@ class Engine extends EventEmitter implements AriEngine {
   private opening = false;
   private readonly log: Logger;
   private readonly rest: CallRest;
+  private readonly http: AriRest;
   private readonly timing: Required<ReconnectOptions>;
   private readonly settings: VerbSettings;
 
@@ -216,6 +218,7 @@ class Engine extends EventEmitter implements AriEngine {
       recordingGraceMs: opts.recordingGraceMs ?? 10_000,
       ...(opts.onKeyToRequest ? { onKeyToRequest: opts.onKeyToRequest } : {}),
     };
+    this.http = new AriRest({ url: opts.config.url, username: opts.config.username, password: opts.config.password });
     this.rest = this.makeRest();
     this.socketWanted = !opts.passive;
   }
@@ -253,8 +256,9 @@ class Engine extends EventEmitter implements AriEngine {
     if (!this.opening && this.retryTimer === undefined) void this.openClient();
   }
 
-  readonly storedRecordings: StoredRecordings = storedRecordingsVia(() => this.client);
-  readonly messageWaiting: MessageWaiting = messageWaitingVia(() => this.client);
+  // Sent while a client is connected (Asterisk known to answer), as the calls' requests are.
+  readonly storedRecordings: StoredRecordings = storedRecordingsVia(() => (this.client ? this.http : undefined));
+  readonly messageWaiting: MessageWaiting = messageWaitingVia(() => (this.client ? this.http : undefined));
 
   get state(): EngineState {
     return this.current;
@@ -322,6 +326,7 @@ class Engine extends EventEmitter implements AriEngine {
     for (const call of [...this.calls.values()]) call.end({ reason: 'gone' });
     this.dropClient('graceful');
     await Promise.allSettled([...this.handlers]);
+    this.http.close();
   }
 
   // ---- connection ----------------------------------------------------------------------
@@ -414,7 +419,7 @@ class Engine extends EventEmitter implements AriEngine {
     this.giveUpTimer = undefined;
     this.setState('connected');
     this.startPings(client);
-    void this.reconcile(client);
+    void this.reconcile();
   }
 
   private onSocketLost(client: AriClient, err: unknown): void {
@@ -511,16 +516,16 @@ class Engine extends EventEmitter implements AriEngine {
    * Stasis meanwhile (StasisEnd lost) are ended as gone; channels that entered Stasis
    * meanwhile (StasisStart lost) are adopted, so no caller waits in silence.
    */
-  private async reconcile(client: AriClient): Promise<void> {
+  private async reconcile(): Promise<void> {
     // Only the calls known before the list was asked for can be judged by it: a StasisStart
     // that arrives while the request is out is a new call the list predates, not a lost one.
     const known = [...this.calls.values()];
     let present: Set<string>;
     try {
-      const app = (await client.applications.get({ applicationName: this.opts.config.app })) as { channel_ids?: string[] };
-      present = new Set(app.channel_ids ?? []);
+      const app = (await this.request('getApplication', 'GET', `/applications/${encodeURIComponent(this.opts.config.app)}`)) as { channel_ids?: string[] } | undefined;
+      present = new Set(app?.channel_ids ?? []);
     } catch (err) {
-      this.log.debug('could not list the app channels after reconnecting', { error: toAriError('applications.get', err).message });
+      this.log.debug('could not list the app channels after reconnecting', { error: (err as Error).message });
       return;
     }
     for (const call of known) {
@@ -532,7 +537,7 @@ class Engine extends EventEmitter implements AriEngine {
       else call.resync();
     }
     for (const channelId of present) {
-      if (!this.calls.has(channelId)) await this.adopt(client, channelId);
+      if (!this.calls.has(channelId)) await this.adopt(channelId);
     }
   }
 
@@ -541,12 +546,12 @@ class Engine extends EventEmitter implements AriEngine {
    * arguments are still in the channel's dialplan application data ("app,arg1,arg2"), so it
    * is served exactly as if the StasisStart had arrived.
    */
-  private async adopt(client: AriClient, channelId: string): Promise<void> {
+  private async adopt(channelId: string): Promise<void> {
     let channel: AriChannelJson;
     try {
-      channel = (await client.channels.get({ channelId })) as AriChannelJson;
+      channel = (await this.request('getChannel', 'GET', `/channels/${encodeURIComponent(channelId)}`)) as AriChannelJson;
     } catch (err) {
-      this.log.debug('could not read a channel to adopt', { channel: channelId, error: toAriError('channels.get', err).message });
+      this.log.debug('could not read a channel to adopt', { channel: channelId, error: (err as Error).message });
       return;
     }
     const appData = channel.dialplan?.app_name === 'Stasis' ? (channel.dialplan.app_data ?? '') : '';
@@ -667,35 +672,13 @@ class Engine extends EventEmitter implements AriEngine {
 
   // ---- REST, through whichever client is current ------------------------------------------
 
-  private async request(operation: string, send: (client: AriClient) => PromiseLike<unknown>): Promise<void> {
+  private async request(operation: string, method: HttpMethod, path: string, query?: QueryParams): Promise<unknown> {
     const limitMs = this.opts.restTimeoutMs ?? 10_000;
     const deadline = Date.now() + limitMs;
-    const client = this.client ?? (await this.nextClient(operation, limitMs));
+    if (!this.client) await this.nextClient(operation, limitMs);
     if (!this.mayAct()) throw new AriUnavailable(operation, 'this instance no longer holds the lease for this Asterisk server');
     const leftMs = Math.max(0, deadline - Date.now());
-    // One promise settled by whichever comes first, the answer or the bound (a call makes a
-    // handful of requests per second; a race of two promises cost a third one each time).
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new AriUnavailable(operation, `no answer from Asterisk within ${limitMs} ms`)), leftMs);
-      let sent: PromiseLike<unknown>;
-      try {
-        sent = send(client);
-      } catch (err) {
-        clearTimeout(timer);
-        reject(toAriError(operation, err));
-        return;
-      }
-      sent.then(
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(toAriError(operation, err));
-        },
-      );
-    });
+    return this.http.send(operation, method, path, query, leftMs, `no answer from Asterisk within ${limitMs} ms`);
   }
 
   /**
@@ -732,9 +715,9 @@ class Engine extends EventEmitter implements AriEngine {
   }
 
   /** True when Asterisk answers 404 for the resource; other failures reject. */
-  private async gone(operation: string, send: (client: AriClient) => PromiseLike<unknown>): Promise<boolean> {
+  private async gone(operation: string, path: string): Promise<boolean> {
     try {
-      await this.request(operation, send);
+      await this.request(operation, 'GET', path);
       return false;
     } catch (err) {
       if (err instanceof AriError && err.status === 404) return true;
@@ -743,29 +726,28 @@ class Engine extends EventEmitter implements AriEngine {
   }
 
   private makeRest(): CallRest {
+    const id = encodeURIComponent;
+    const done = (): void => undefined;
     return {
-      answer: (channelId) => this.request('answer', (c) => c.channels.answer({ channelId })),
+      answer: (channelId) => this.request('answer', 'POST', `/channels/${id(channelId)}/answer`).then(done),
       play: (channelId, media, lang, playbackId) =>
-        this.request('play', (c) => c.channels.play({ channelId, media, playbackId, ...(lang ? { lang } : {}) })),
-      stopPlayback: (playbackId) => this.request('stopPlayback', (c) => c.playbacks.stop({ playbackId })),
+        this.request('play', 'POST', `/channels/${id(channelId)}/play`, { media, lang, playbackId }).then(done),
+      stopPlayback: (playbackId) => this.request('stopPlayback', 'DELETE', `/playbacks/${id(playbackId)}`).then(done),
       record: (channelId, o) =>
-        this.request('record', (c) =>
-          c.channels.record({
-            channelId,
-            name: o.name,
-            format: o.format,
-            maxDurationSeconds: o.maxDurationSeconds,
-            maxSilenceSeconds: o.maxSilenceSeconds,
-            ifExists: o.ifExists,
-            beep: o.beep,
-            terminateOn: o.terminateOn,
-          }),
-        ),
-      stopRecording: (recordingName) => this.request('stopRecording', (c) => c.recordings.stop({ recordingName })),
-      playbackGone: (playbackId) => this.gone('playbackGone', (c) => c.playbacks.get({ playbackId })),
-      liveRecordingGone: (recordingName) => this.gone('liveRecordingGone', (c) => c.recordings.getLive({ recordingName })),
-      hangup: (channelId) => this.request('hangup', (c) => c.channels.hangup({ channelId })),
-      continueInDialplan: (channelId) => this.request('continueInDialplan', (c) => c.channels.continueInDialplan({ channelId })),
+        this.request('record', 'POST', `/channels/${id(channelId)}/record`, {
+          name: o.name,
+          format: o.format,
+          maxDurationSeconds: o.maxDurationSeconds,
+          maxSilenceSeconds: o.maxSilenceSeconds,
+          ifExists: o.ifExists,
+          beep: o.beep,
+          terminateOn: o.terminateOn,
+        }).then(done),
+      stopRecording: (recordingName) => this.request('stopRecording', 'POST', `/recordings/live/${id(recordingName)}/stop`).then(done),
+      playbackGone: (playbackId) => this.gone('playbackGone', `/playbacks/${id(playbackId)}`),
+      liveRecordingGone: (recordingName) => this.gone('liveRecordingGone', `/recordings/live/${id(recordingName)}`),
+      hangup: (channelId) => this.request('hangup', 'DELETE', `/channels/${id(channelId)}`).then(done),
+      continueInDialplan: (channelId) => this.request('continueInDialplan', 'POST', `/channels/${id(channelId)}/continue`).then(done),
     };
   }
 }

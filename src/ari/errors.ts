@@ -1,8 +1,6 @@
 /**
- * Typed errors that leave src/ari. ari-client rejects with a plain `Error` whose message is
- * the raw response body (`'{"message":"Channel not found"}'`), or even with a bare string
- * (swagger-client's "channelId is a required path param."); nothing outside this folder
- * should ever have to parse those. `toAriError` is the one place that does.
+ * Typed errors that leave src/ari. REST failures carry the HTTP status and Asterisk's own
+ * message (./rest.ts reads them off the response); nothing outside this folder parses a body.
  */
 
 /** The caller hung up (or the channel left Stasis): the flow should unwind quietly. */
@@ -14,9 +12,8 @@ export class CallEnded extends Error {
 }
 
 /**
- * An ARI request failed. `status` is the HTTP status the response body stands for (ari-client
- * drops the real one; it is recovered from Asterisk's message, see `statusFor`), undefined when
- * the message is not one we recognise. `ariMessage` is Asterisk's own text.
+ * An ARI request failed. `status` is the HTTP status Asterisk answered (undefined when it did
+ * not answer: AriUnavailable). `ariMessage` is Asterisk's own text.
  */
 export class AriError extends Error {
   override name = 'AriError';
@@ -77,23 +74,6 @@ export class RecordingLost extends Error {
 }
 
 /**
- * HTTP status for the messages Asterisk 22 puts in its error bodies (res_ari_*.c), so callers
- * can branch on `status` as they would with a client that kept the real code.
- */
-function statusFor(message: string): number | undefined {
-  if (/not found|does not exist/i.test(message)) return 404;
-  if (/already exists|not in Stasis|in use/i.test(message)) return 409;
-  if (/unknown on this system|not supported|invalid (format|value)/i.test(message)) return 422;
-  if (/^Invalid method/i.test(message)) return 405;
-  if (/Authentication required/i.test(message)) return 401;
-  if (/required|must be|bad request/i.test(message)) return 400;
-  if (/Failed to|Allocation failed|Internal/i.test(message)) return 500;
-  return undefined;
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'ECONNABORTED']);
-
-/**
  * Error-like, by shape: errors raised by Node's own modules come from another realm under
  * jest's vm sandbox (and could from worker threads), where `instanceof Error` is false.
  */
@@ -101,13 +81,8 @@ export function isErrorLike(value: unknown): value is { message: string; name?: 
   return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
 }
 
-function isNetworkError(err: unknown): err is { message: string; code: string } {
-  if (!isErrorLike(err)) return false;
-  return typeof err.code === 'string' && NETWORK_CODES.has(err.code);
-}
-
-/** Asterisk's error body: `{"message": …}` usually, `{"error": …}` for originate failures. */
-function messageFromBody(body: string): string {
+/** Asterisk's error body: `{"message": …}` usually, `{"error": …}` for originate failures; any other text as it is. */
+export function messageFromBody(body: string): string {
   try {
     const parsed: unknown = JSON.parse(body);
     if (parsed !== null && typeof parsed === 'object') {
@@ -116,20 +91,9 @@ function messageFromBody(body: string): string {
       if (typeof error === 'string') return error;
     }
   } catch {
-    // Not JSON: swagger-client's own string errors, or an HTML error page.
+    // Not JSON: a proxy's or an HTML error page.
   }
   return body;
-}
-
-/** Turn whatever ari-client rejected with into an AriError (or AriUnavailable). */
-export function toAriError(operation: string, raw: unknown): AriError {
-  if (raw instanceof AriError) return raw;
-  if (isNetworkError(raw)) return new AriUnavailable(operation, raw.code);
-  const body = typeof raw === 'string' ? raw : isErrorLike(raw) ? raw.message : String(raw);
-  // swagger-client reports a transport failure as a response with status 0 and no body.
-  if (body === '') return new AriUnavailable(operation, 'empty response (connection lost?)');
-  const message = messageFromBody(body);
-  return new AriError(operation, message, statusFor(message));
 }
 
 /** True when Asterisk says the channel is gone: the call has ended, whatever the verb was. */

@@ -1,10 +1,11 @@
 /**
  * Asterisk-side state that outlives a call: stored recordings (names, greetings, messages)
- * and message-waiting lamps. Both are plain ARI REST operations on whichever client is
- * connected; while none is, they reject with AriUnavailable.
+ * and message-waiting lamps. Both are plain ARI REST operations (./rest.ts), sent while the
+ * engine has a client connected; while it has none, they reject with AriUnavailable.
  */
-import { connectAriClient, retireClient, type AriClient } from './ari-client';
-import { AriError, AriUnavailable, toAriError } from './errors';
+import { connectAriClient, retireClient } from './ari-client';
+import { AriError, AriUnavailable } from './errors';
+import { AriRest, type HttpMethod, type QueryParams } from './rest';
 
 /** Asterisk's stored recordings (the audio is the source of truth for what exists). */
 export interface StoredRecordings {
@@ -21,26 +22,26 @@ export interface MessageWaiting {
   update(mailbox: string, counts: { oldMessages: number; newMessages: number }): Promise<void>;
 }
 
-/** How the operations reach Asterisk: the client of the moment (undefined while disconnected). */
-type ClientSource = () => AriClient | undefined;
+/** How the operations reach Asterisk: undefined while it is not reachable (no client connected). */
+export type RestSource = () => AriRest | undefined;
 
-async function send<T>(source: ClientSource, operation: string, request: (client: AriClient) => PromiseLike<T>): Promise<T> {
-  const client = source();
-  if (!client) throw new AriUnavailable(operation, 'not connected to Asterisk');
-  try {
-    return await request(client);
-  } catch (err) {
-    throw toAriError(operation, err);
-  }
+/** Bound on one of these requests. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+function send(source: RestSource, operation: string, method: HttpMethod, path: string, query?: QueryParams): Promise<unknown> {
+  const rest = source();
+  if (!rest) return Promise.reject(new AriUnavailable(operation, 'not connected to Asterisk'));
+  return rest.send(operation, method, path, query, REQUEST_TIMEOUT_MS, `no answer from Asterisk within ${REQUEST_TIMEOUT_MS} ms`);
 }
 
 const isNotFound = (err: unknown): boolean => err instanceof AriError && err.status === 404;
+const recordingPath = (name: string): string => `/recordings/stored/${encodeURIComponent(name)}`;
 
-export function storedRecordingsVia(source: ClientSource): StoredRecordings {
+export function storedRecordingsVia(source: RestSource): StoredRecordings {
   return {
     async exists(name) {
       try {
-        await send(source, 'getStoredRecording', (c) => c.recordings.getStored({ recordingName: name }));
+        await send(source, 'getStoredRecording', 'GET', recordingPath(name));
         return true;
       } catch (err) {
         if (isNotFound(err)) return false;
@@ -49,25 +50,26 @@ export function storedRecordingsVia(source: ClientSource): StoredRecordings {
     },
     async remove(name) {
       try {
-        await send(source, 'deleteStoredRecording', (c) => c.recordings.deleteStored({ recordingName: name }));
+        await send(source, 'deleteStoredRecording', 'DELETE', recordingPath(name));
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
     },
     async list(prefix = '') {
-      const stored = await send(source, 'listStoredRecordings', (c) => c.recordings.listStored());
-      const names = Array.isArray(stored) ? stored.map((r: { name?: unknown }) => String(r.name ?? '')) : [];
+      const stored = await send(source, 'listStoredRecordings', 'GET', '/recordings/stored');
+      const names = Array.isArray(stored) ? stored.map((r: { name?: unknown } | null) => String(r?.name ?? '')) : [];
       return names.filter((n) => n !== '' && n.startsWith(prefix));
     },
   };
 }
 
-export function messageWaitingVia(source: ClientSource): MessageWaiting {
+export function messageWaitingVia(source: RestSource): MessageWaiting {
   return {
     async update(mailbox, counts) {
-      await send(source, 'updateMailbox', (c) =>
-        c.mailboxes.update({ mailboxName: mailbox, oldMessages: counts.oldMessages, newMessages: counts.newMessages }),
-      );
+      await send(source, 'updateMailbox', 'PUT', `/mailboxes/${encodeURIComponent(mailbox)}`, {
+        oldMessages: counts.oldMessages,
+        newMessages: counts.newMessages,
+      });
     },
   };
 }
@@ -84,11 +86,16 @@ export interface AriRestSession {
  * Stasis app (a second socket would take it over). Rejects with AriConnectError.
  */
 export async function connectAriRest(settings: { url: string; username: string; password: string }, timeoutMs: number): Promise<AriRestSession> {
+  // The API-docs load tells a reachable ARI with these credentials from anything else.
   const client = await connectAriClient(settings.url, settings.username, settings.password, timeoutMs);
-  const source: ClientSource = () => client;
+  const rest = new AriRest(settings);
+  const source: RestSource = () => rest;
   return {
     recordings: storedRecordingsVia(source),
     lamps: messageWaitingVia(source),
-    close: () => retireClient(client),
+    close: () => {
+      retireClient(client);
+      rest.close();
+    },
   };
 }

@@ -5,16 +5,17 @@
  * attachment (issue #16), and the exists / delete / list operations. The application need
  * not run on the PBX or see its spool directory.
  *
- * Why not through ari-client: its swagger-client reads every response body as text, which
- * would corrupt a binary WAV; and the API must not depend on the engine's events socket (a
- * REST request works while that socket reconnects). One request per operation, Basic auth,
- * a bounded wait; failures are AriUnavailable (not reachable) or AriError with the status.
+ * The audio is streamed by its own request (a binary body, read as it comes); exists / delete
+ * / list are the same operations the engine uses (./media-store.ts over ./rest.ts). None
+ * depends on the engine's events socket (a REST request works while that socket
+ * reconnects). Failures are AriUnavailable (not reachable) or AriError with the status.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { AriError, AriUnavailable } from './errors';
-import type { StoredRecordings } from './media-store';
+import { AriError, AriUnavailable, messageFromBody } from './errors';
+import { storedRecordingsVia, type StoredRecordings } from './media-store';
+import { AriRest } from './rest';
 
 export interface AriHttpSettings {
   /** Base URL of Asterisk's HTTP server, e.g. http://127.0.0.1:8088 */
@@ -60,17 +61,9 @@ async function readText(res: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Asterisk's error bodies are `{"message": "…"}`. */
 async function failure(operation: string, res: http.IncomingMessage): Promise<AriError> {
   const text = await readText(res).catch(() => '');
-  let message = text;
-  try {
-    const parsed = JSON.parse(text) as { message?: unknown };
-    if (typeof parsed.message === 'string') message = parsed.message;
-  } catch {
-    // not JSON: keep the text
-  }
-  return new AriError(operation, message || `HTTP ${res.statusCode ?? 0}`, res.statusCode);
+  return new AriError(operation, text === '' ? `HTTP ${res.statusCode ?? 0}` : messageFromBody(text), res.statusCode);
 }
 
 const recordingPath = (name: string): string => `/recordings/stored/${encodeURIComponent(name)}`;
@@ -100,6 +93,7 @@ async function readWhole(operation: string, file: RecordingFile): Promise<Buffer
 }
 
 export function recordingFilesOverHttp(settings: AriHttpSettings): RecordingFiles {
+  const rest = new AriRest(settings);
   const open = async (name: string): Promise<RecordingFile> => {
     const res = await request(settings, 'GET', `${recordingPath(name)}/file`, 'getStoredRecordingFile');
     if (res.statusCode !== 200) throw await failure('getStoredRecordingFile', res);
@@ -115,32 +109,6 @@ export function recordingFilesOverHttp(settings: AriHttpSettings): RecordingFile
       return readWhole('getStoredRecordingFile', await open(name));
     },
     open,
-    async exists(name) {
-      const res = await request(settings, 'GET', recordingPath(name), 'getStoredRecording');
-      if (res.statusCode === 200) {
-        res.resume();
-        return true;
-      }
-      if (res.statusCode === 404) {
-        res.resume();
-        return false;
-      }
-      throw await failure('getStoredRecording', res);
-    },
-    async remove(name) {
-      const res = await request(settings, 'DELETE', recordingPath(name), 'deleteStoredRecording');
-      if (res.statusCode === 204 || res.statusCode === 200 || res.statusCode === 404) {
-        res.resume();
-        return;
-      }
-      throw await failure('deleteStoredRecording', res);
-    },
-    async list(prefix = '') {
-      const res = await request(settings, 'GET', '/recordings/stored', 'listStoredRecordings');
-      if (res.statusCode !== 200) throw await failure('listStoredRecordings', res);
-      const parsed = JSON.parse(await readText(res)) as unknown;
-      const names = Array.isArray(parsed) ? parsed.map((r: { name?: unknown }) => String(r?.name ?? '')) : [];
-      return names.filter((n) => n !== '' && n.startsWith(prefix));
-    },
+    ...storedRecordingsVia(() => rest),
   };
 }

@@ -2,9 +2,12 @@
  * The engine's connection logic against a fake ari-client client, for the signals the double
  * cannot produce quickly: ari-client giving up after its ~43 s budget (WebSocketMaxRetries),
  * a start() that never opens, unanswered pings, a throwing call flow inside an event handler,
- * a socket gap of an exact length in the middle of an entry.
+ * a socket gap of an exact length in the middle of an entry. REST requests are plain HTTP
+ * (src/ari/rest.ts): a loopback server stands in for Asterisk's REST side.
  */
 import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { AriClient } from '../../src/ari/ari-client';
 import { AriUnavailable } from '../../src/ari/errors';
 import { startAriEngine, type AriEngine, type EngineState } from '../../src/ari/engine';
@@ -14,7 +17,6 @@ import { silentLogger } from '../../src/log';
 class FakeClient extends EventEmitter {
   started = 0;
   pings = 0;
-  readonly requests: string[] = [];
   startResult: Promise<void> = Promise.resolve();
   start(): Promise<void> {
     this.started += 1;
@@ -23,29 +25,45 @@ class FakeClient extends EventEmitter {
   ping(): void {
     this.pings += 1;
   }
-  private req = (op: string) => async (p: object) => {
-    this.requests.push(`${op} ${JSON.stringify(p)}`);
-  };
-  channels = {
-    answer: this.req('answer'),
-    play: this.req('play'),
-    record: this.req('record'),
-    hangup: this.req('hangup'),
-    continueInDialplan: this.req('continue'),
-  };
-  playbacks = { stop: this.req('stopPlayback') };
-  recordings = { stop: this.req('stopRecording') };
-  /** Channels `GET /applications/{app}` lists (what survives a reconnect). */
-  channelIds: string[] = [];
-  applications = { get: async () => ({ channel_ids: this.channelIds }) };
 }
 
-function setup(onCall: (call: Call) => Promise<void> = async () => undefined, extra: { pingIntervalMs?: number; failFirst?: number; configure?: (c: FakeClient, index: number) => void } = {}) {
+/** Asterisk's REST side: records `METHOD /path?query`, lists `channelIds` for the app. */
+class FakeRest {
+  readonly requests: string[] = [];
+  /** Channels `GET /applications/{app}` lists (what survives a reconnect). */
+  channelIds: string[] = [];
+  readonly server = http.createServer((req, res) => {
+    const url = req.url ?? '';
+    this.requests.push(`${req.method ?? ''} ${url}`);
+    req.resume();
+    if (req.method === 'GET' && url.startsWith('/ari/applications/')) {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ channel_ids: this.channelIds }));
+    } else if (url.includes('/play?')) {
+      res.writeHead(201, { 'Content-Type': 'application/json' }).end('{}');
+    } else {
+      res.writeHead(204).end();
+    }
+  });
+  sent(route: RegExp): string | undefined {
+    return this.requests.find((r) => route.test(r));
+  }
+}
+
+const servers: FakeRest[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((r) => new Promise((done) => r.server.close(done))));
+});
+
+async function setup(onCall: (call: Call) => Promise<void> = async () => undefined, extra: { pingIntervalMs?: number; failFirst?: number; configure?: (c: FakeClient, index: number) => void } = {}) {
+  const rest = new FakeRest();
+  servers.push(rest);
+  await new Promise<void>((listening) => rest.server.listen(0, '127.0.0.1', listening));
+  const port = (rest.server.address() as AddressInfo).port;
   const clients: FakeClient[] = [];
   let failures = extra.failFirst ?? 0;
   const states: EngineState[] = [];
   const engine: AriEngine = startAriEngine({
-    config: { url: 'http://127.0.0.1:1', username: 'u', password: 'p', app: 'voice-portal' },
+    config: { url: `http://127.0.0.1:${port}`, username: 'u', password: 'p', app: 'voice-portal' },
     logger: silentLogger(),
     onCall,
     reconnect: { initialDelayMs: 10, maxDelayMs: 40, pingIntervalMs: extra.pingIntervalMs ?? 0, clientGiveUpMs: 60_000 },
@@ -61,7 +79,7 @@ function setup(onCall: (call: Call) => Promise<void> = async () => undefined, ex
     },
   });
   engine.on('state', (s) => states.push(s));
-  return { engine, clients, states };
+  return { engine, clients, states, rest };
 }
 
 async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
@@ -73,7 +91,7 @@ async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
 }
 
 test('connect failures are retried with backoff until a client connects', async () => {
-  const { engine, clients, states } = setup(undefined, { failFirst: 3 });
+  const { engine, clients, states } = await setup(undefined, { failFirst: 3 });
   await until(() => engine.state === 'connected');
   expect(clients).toHaveLength(1);
   expect(states).toEqual(['connected']);
@@ -81,7 +99,7 @@ test('connect failures are retried with backoff until a client connects', async 
 });
 
 test('WebSocketMaxRetries (ari-client gave up for good) → a fresh client is built', async () => {
-  const { engine, clients, states } = setup();
+  const { engine, clients, states } = await setup();
   await until(() => engine.state === 'connected');
   const first = clients[0] as FakeClient;
   first.emit('WebSocketReconnecting', new Error('socket hang up'));
@@ -98,7 +116,7 @@ test('WebSocketMaxRetries (ari-client gave up for good) → a fresh client is bu
 });
 
 test('a start() that never opens (rejected by ari-client) → a fresh client', async () => {
-  const { engine, clients } = setup(undefined, {
+  const { engine, clients } = await setup(undefined, {
     configure: (c, index) => {
       if (index === 0) c.startResult = Promise.reject(new Error('Connection attempts exceeded WebSocketMaxRetries. unknown'));
     },
@@ -110,7 +128,7 @@ test('a start() that never opens (rejected by ari-client) → a fresh client', a
 });
 
 test('unanswered pings → the client is replaced; answered pings keep it', async () => {
-  const { engine, clients } = setup(undefined, { pingIntervalMs: 30 });
+  const { engine, clients } = await setup(undefined, { pingIntervalMs: 30 });
   await until(() => engine.state === 'connected');
   const first = clients[0] as FakeClient;
   // Answer the first ping only.
@@ -122,7 +140,7 @@ test('unanswered pings → the client is replaced; answered pings keep it', asyn
 });
 
 test('ApplicationReplaced → standby: no reconnect, no fresh client', async () => {
-  const { engine, clients, states } = setup();
+  const { engine, clients, states } = await setup();
   await until(() => engine.state === 'connected');
   (clients[0] as FakeClient).emit('ApplicationReplaced', { type: 'ApplicationReplaced', application: 'voice-portal' });
   await until(() => engine.state === 'standby');
@@ -133,7 +151,7 @@ test('ApplicationReplaced → standby: no reconnect, no fresh client', async () 
 });
 
 test('a flow that throws, or a malformed event, never escapes into ari-client', async () => {
-  const { engine, clients } = setup(async () => {
+  const { engine, clients, rest } = await setup(async () => {
     throw new Error('flow bug');
   });
   await until(() => engine.state === 'connected');
@@ -142,7 +160,7 @@ test('a flow that throws, or a malformed event, never escapes into ari-client', 
   expect(() => client.emit('PlaybackFinished', { playback: 42 })).not.toThrow();
   client.emit('StasisStart', { type: 'StasisStart', args: [], channel: { id: 'c1', name: 'PJSIP/1-1' } });
   // The flow failed: the engine hangs the call up.
-  await until(() => client.requests.some((r) => r.startsWith('hangup')));
+  await until(() => rest.sent(/^DELETE \/ari\/channels\/c1$/) !== undefined);
   client.emit('StasisEnd', { type: 'StasisEnd', channel: { id: 'c1' } });
   expect(engine.activeCallCount()).toBe(0);
   await engine.stop();
@@ -150,13 +168,13 @@ test('a flow that throws, or a malformed event, never escapes into ari-client', 
 
 test('keys typed across a socket gap longer than the inter-digit timeout: one entry, marked keysLost; the next entry is clean', async () => {
   const results: GatherResult[] = [];
-  const { engine, clients } = setup(async (call) => {
+  const { engine, clients, rest } = await setup(async (call) => {
     results.push(await call.gather({ maxDigits: 8, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 30 }));
     results.push(await call.gather({ maxDigits: 8, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 30 }));
   });
   await until(() => engine.state === 'connected');
   const client = clients[0] as FakeClient;
-  client.channelIds = ['c1'];
+  rest.channelIds = ['c1'];
   const dtmf = (digit: string): void => {
     client.emit('ChannelDtmfReceived', { type: 'ChannelDtmfReceived', digit, channel: { id: 'c1' } });
   };
@@ -187,19 +205,19 @@ test('keys typed across a socket gap longer than the inter-digit timeout: one en
 
 test('a socket gap while nothing is being typed leaves the next entry clean', async () => {
   const results: GatherResult[] = [];
-  const { engine, clients } = setup(async (call) => {
+  const { engine, clients, rest } = await setup(async (call) => {
     await call.play('sound:hello');
     results.push(await call.gather({ maxDigits: 8, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 30 }));
   });
   await until(() => engine.state === 'connected');
   const client = clients[0] as FakeClient;
-  client.channelIds = ['c1'];
+  rest.channelIds = ['c1'];
   client.emit('StasisStart', { type: 'StasisStart', args: [], channel: { id: 'c1', name: 'PJSIP/1-1' } });
-  await until(() => client.requests.some((r) => r.startsWith('play')));
+  await until(() => rest.sent(/^POST \/ari\/channels\/c1\/play\?/) !== undefined);
   client.emit('WebSocketReconnecting', new Error('socket hang up'));
   client.emit('WebSocketConnected');
   await until(() => engine.state === 'connected');
-  const playbackId = (JSON.parse(client.requests.find((r) => r.startsWith('play'))?.slice('play '.length) ?? '{}') as { playbackId?: string }).playbackId;
+  const playbackId = new URLSearchParams(rest.sent(/\/play\?/)?.split('?')[1]).get('playbackId');
   client.emit('PlaybackFinished', { type: 'PlaybackFinished', playback: { id: playbackId, state: 'done', target_uri: 'channel:c1' } });
   await until(() => engine.activeCallCount() === 1);
   client.emit('ChannelDtmfReceived', { type: 'ChannelDtmfReceived', digit: '4', channel: { id: 'c1' } });

@@ -44,6 +44,13 @@ export interface AriRestOptions {
 /** At most this much of an answer is read (Asterisk's JSON bodies are a few kB). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const DEFAULT_MAX_SOCKETS = 32;
+/**
+ * An idle connection is closed after this long: before the server closes it (Asterisk's
+ * session_keep_alive is 15 s; Node's HTTP server, the test double's, 5 s), so a request is
+ * never written to a connection the server is closing at that moment (it would fail with
+ * ECONNRESET although Asterisk is well).
+ */
+const IDLE_CONNECTION_MS = 4000;
 
 export class AriRest {
   private readonly agent: http.Agent;
@@ -57,7 +64,9 @@ export class AriRest {
   constructor(opts: AriRestOptions) {
     const base = new URL(opts.url);
     const secure = base.protocol === 'https:';
-    const agentOptions: http.AgentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS };
+    // `timeout` here only closes idle connections (the agent destroys a free socket that times
+    // out); a request's own bound is the timer in send().
+    const agentOptions: http.AgentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS, timeout: IDLE_CONNECTION_MS };
     this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     this.request = secure ? https.request : http.request;
     // URL keeps IPv6 literals in brackets; the socket wants the bare address.
@@ -122,7 +131,7 @@ export class AriRest {
     });
   }
 
-  /** Close the idle connections; requests in flight finish on theirs. */
+  /** Close every connection (a request still in flight fails with AriUnavailable). */
   close(): void {
     this.agent.destroy();
   }

@@ -143,6 +143,11 @@ export async function compareBench(args: string[]): Promise<number> {
       soundsDirs: [SOUNDS_DIR],
       knownSounds: '*',
       wireTap: clock.tap,
+      // As an administrator raises http.conf's sessionlimit for an ari-client application of
+      // this size: the floor's REST calls open a connection per request in flight (hundreds
+      // at 1000 calls), and past Asterisk's default of 100 they would be refused and hang.
+      // The portal keeps at most 32 (src/ari/rest.ts); each run's peak is in the table.
+      sessionLimit: 100_000,
     });
     cleanups.push(() => double.close());
     const base: Omit<ChildOptions, 'subject' | 'app'> = {

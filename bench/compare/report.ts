@@ -32,10 +32,11 @@ function runRow(label: string, r: RunResult): string[] {
     n1(r.loopP99Ms),
     String(r.errorLines),
     n1(r.callersLoopP99Ms),
+    Number.isFinite(r.httpSessionsPeak) ? String(r.httpSessionsPeak) : '-',
   ];
 }
 
-const HEADER = ['run', 'ok calls', 'at once', 'CPU ms/call', 'main thread', 'pool', 'Redis cmd/call', 'RSS kB/call', 'no-hash p50/p99/max ms', '# (hash) p50/p99/max ms', 'loop p99', 'errors', 'callers loop p99'];
+const HEADER = ['run', 'ok calls', 'at once', 'CPU ms/call', 'main thread', 'pool', 'Redis cmd/call', 'RSS kB/call', 'no-hash p50/p99/max ms', '# (hash) p50/p99/max ms', 'loop p99', 'errors', 'callers loop p99', 'HTTP sessions'];
 
 /**
  * Why calls failed, run by run: the step the callers did not get past, the process's error
@@ -91,11 +92,12 @@ export function printReport(r: CompareResults): void {
         `${n2(p.loopP99Ms / Math.max(f.loopP99Ms, 0.01))}×`,
         '',
         '',
+        '',
       ]);
     }
   }
   for (const x of r.rate) rows.push(runRow(`${x.subject} ${x.level}/s`, x));
-  console.log(`\nLogin calls (response = key reaching the app's socket → its next ARI request; "at once" = most calls in progress; "main thread" = CPU ms/call of the event-loop thread alone; "pool" = of libuv's thread pool, the scrypt of the PIN hash; the rest is V8's garbage collection and compiler threads)`);
+  console.log(`\nLogin calls (response = key reaching the app's socket → its next ARI request; "at once" = most calls in progress; "main thread" = CPU ms/call of the event-loop thread alone; "pool" = of libuv's thread pool, the scrypt of the PIN hash; the rest is V8's garbage collection and compiler threads; "HTTP sessions" = most connections open to Asterisk at once)`);
   console.log(table(HEADER, rows));
 
   printFailures(r);

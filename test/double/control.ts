@@ -42,6 +42,12 @@ export interface DoubleOptions {
    */
   sharedRecordings?: SharedRecordingSpool;
   /**
+   * http.conf `sessionlimit`: HTTP connections open at once (default 100, Asterisk's). Past
+   * it a new connection is closed unanswered (main/http.c: "HTTP session count exceeded"),
+   * which a client sees as a reset. An events WebSocket leaves the count once upgraded.
+   */
+  sessionLimit?: number;
+  /**
    * Observer of the wire, for benchmarks (`npm run bench -- compare`): told synchronously of
    * every event the moment it is handed to an app's socket, and of every REST request the
    * moment its headers are read. It changes nothing the app sees; it must not throw.
@@ -82,6 +88,12 @@ export interface AsteriskDoubleControl {
   socketCount(app?: string): number;
   /** Apps that currently have a socket, as `GET /applications` would list them. */
   registeredApps(): string[];
+  /**
+   * HTTP sessions (connections, upgraded WebSockets not counted): open now, the most open at
+   * once since the last `resetSessionPeak()`, and how many were refused past `sessionLimit`.
+   */
+  sessions(): { open: number; peak: number; refused: number };
+  resetSessionPeak(): void;
 
   /** Stored recordings (name → duration in seconds), as `GET /recordings/stored` sees them. */
   storedRecordings(): Map<string, { format: string; durationSec: number }>;

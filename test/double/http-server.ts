@@ -39,11 +39,17 @@ const FAULT_BODIES: Record<500 | 503, { message: string }> = {
 };
 
 const SERVER_HEADER = 'Asterisk/22.10.1';
+/** main/http.c DEFAULT_SESSION_LIMIT (http.conf `sessionlimit`). */
+export const DEFAULT_SESSION_LIMIT = 100;
 const AUTH_REQUIRED = { message: 'Authentication required' };
 
 export class AriHttpServer {
   private server: http.Server | undefined;
   private readonly connections = new Set<Socket>();
+  /** Connections counted as HTTP sessions (not refused, not upgraded to a WebSocket). */
+  private readonly sessions = new Set<Socket>();
+  private sessionPeak = 0;
+  private sessionsRefused = 0;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly handlers: Record<string, AriHandler>;
   readonly requestFaults: ArmedRequestFault[] = [];
@@ -52,6 +58,7 @@ export class AriHttpServer {
     private readonly asterisk: Asterisk,
     private readonly credentials: Credentials,
     private readonly tap?: WireTap,
+    private readonly sessionLimit = DEFAULT_SESSION_LIMIT,
   ) {
     this.handlers = buildHandlers(asterisk);
   }
@@ -60,9 +67,21 @@ export class AriHttpServer {
   listen(port: number): Promise<number> {
     const server = http.createServer((req, res) => void this.onRequest(req, res));
     server.keepAliveTimeout = 5000;
-    server.on('connection', (socket) => {
+    server.on('connection', (socket: Socket) => {
       this.connections.add(socket);
-      socket.on('close', () => this.connections.delete(socket));
+      socket.on('close', () => {
+        this.connections.delete(socket);
+        this.sessions.delete(socket);
+      });
+      // Asterisk accepts the connection, then its session thread finds the count exceeded and
+      // closes it without reading a byte.
+      if (this.sessions.size >= this.sessionLimit) {
+        this.sessionsRefused += 1;
+        socket.destroy();
+        return;
+      }
+      this.sessions.add(socket);
+      this.sessionPeak = Math.max(this.sessionPeak, this.sessions.size);
     });
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.server = server;
@@ -74,6 +93,15 @@ export class AriHttpServer {
         resolve(typeof address === 'object' && address ? address.port : port);
       });
     });
+  }
+
+  /** HTTP sessions open now, the most at once since `resetSessionPeak`, and those refused. */
+  sessionCounts(): { open: number; peak: number; refused: number } {
+    return { open: this.sessions.size, peak: this.sessionPeak, refused: this.sessionsRefused };
+  }
+
+  resetSessionPeak(): void {
+    this.sessionPeak = this.sessions.size;
   }
 
   /** Stops listening (the port then refuses connections) and cuts every open connection. */
@@ -170,6 +198,9 @@ export class AriHttpServer {
       .flatMap((a) => a.split(','))
       .filter((a) => a !== '');
     if (apps.length === 0) return reject(400, "Missing param 'app'");
+    // The WebSocket takes the connection over from the HTTP session (main/http.c leaves its
+    // session loop and gives the slot back).
+    this.sessions.delete(socket as Socket);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.asterisk.hub.attach(ws, apps));
   }
 }

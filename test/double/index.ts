@@ -45,7 +45,7 @@ export class AsteriskDouble implements AsteriskDoubleControl {
       sharedRecordings: opts.sharedRecordings,
       wireTap: opts.wireTap,
     });
-    const http = new AriHttpServer(asterisk, { username: opts.username, password: opts.password }, opts.wireTap);
+    const http = new AriHttpServer(asterisk, { username: opts.username, password: opts.password }, opts.wireTap, opts.sessionLimit);
     const port = await http.listen(opts.port ?? 0);
     const double = new AsteriskDouble(port, asterisk, http);
     double.up = true;
@@ -100,6 +100,14 @@ export class AsteriskDouble implements AsteriskDoubleControl {
 
   registeredApps(): string[] {
     return this.asterisk.hub.registeredApps();
+  }
+
+  sessions(): { open: number; peak: number; refused: number } {
+    return this.http.sessionCounts();
+  }
+
+  resetSessionPeak(): void {
+    this.http.resetSessionPeak();
   }
 
   storedRecordings(): Map<string, { format: string; durationSec: number }> {

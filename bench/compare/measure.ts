@@ -64,9 +64,9 @@ export interface RunResult {
   /** ARI requests the process made per call, by route (the floor must make the portal's). */
   requestsPerCall: Record<string, number>;
   /**
-   * Most HTTP connections open to the double at once during the run (Asterisk's sessions,
-   * events socket not counted), those left from before included. Against a real Asterisk,
-   * each is a thread, and past http.conf's sessionlimit (100) a connection is refused.
+   * Most HTTP connections of this process open to the double at once during the run (those
+   * that carried a request about one of its calls; Asterisk's sessions). Against a real
+   * Asterisk, each is a thread, and past http.conf's sessionlimit (100) one is refused.
    */
   httpSessionsPeak: number;
 }
@@ -105,7 +105,7 @@ export async function measuredRun(ctx: RunContext, proc: MeasuredProcess, load: 
   const errorsBefore = proc.errorLines;
   const kindsBefore = proc.errorMessages();
   ctx.clock.take();
-  ctx.double.resetSessionPeak();
+  ctx.double.resetSessionPeak(proc.app);
   let peakRss = before.rssBytes;
   let polling = true;
   const poll = (async () => {
@@ -156,7 +156,7 @@ export async function measuredRun(ctx: RunContext, proc: MeasuredProcess, load: 
     callersLoopP99Ms: Math.max(0, callersLoop.percentile(99) / 1e6 - 10),
     callersCpuMsPerCall: (callersCpuUsed.user + callersCpuUsed.system) / 1000 / outcomes.length,
     requestsPerCall: Object.fromEntries(Object.entries(samples.requests).map(([route, n]) => [route, +(n / outcomes.length).toFixed(2)])),
-    httpSessionsPeak: ctx.double.sessions().peak,
+    httpSessionsPeak: ctx.double.sessions(proc.app).peak,
   };
 }
 

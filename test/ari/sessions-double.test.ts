@@ -64,14 +64,16 @@ test('300 calls at once: every request answered within the default limit of 100 
       await call.hangup();
     });
     h.double.resetSessionPeak();
-    // ari-client's API-docs requests may still hold their kept-alive connections.
-    const before = h.double.sessions().open;
+    h.double.resetSessionPeak('voice-portal');
     const calls = await Promise.all(Array.from({ length: 300 }, (_, i) => h.double.placeCall({ callerNumber: String(2000 + i), extension: '8000' })));
     const ends = await Promise.all(calls.map((c) => c.ended));
     expect(ends.filter((e) => e.by === 'app-hangup')).toHaveLength(300);
-    const sessions = h.double.sessions();
-    expect(sessions.refused).toBe(0);
-    expect(sessions.peak - before).toBeLessThanOrEqual(32);
+    expect(h.double.sessions().refused).toBe(0);
+    // The connections that carried these calls' requests (ari-client's API-docs load kept a
+    // few more of its own, idle, for a while).
+    const own = h.double.sessions('voice-portal');
+    expect(own.peak).toBeGreaterThan(0);
+    expect(own.peak).toBeLessThanOrEqual(32);
   } finally {
     await h.close();
   }

@@ -91,9 +91,10 @@ export interface AsteriskDoubleControl {
   /**
    * HTTP sessions (connections, upgraded WebSockets not counted): open now, the most open at
    * once since the last `resetSessionPeak()`, and how many were refused past `sessionLimit`.
+   * With `app`: only the sessions whose latest request concerned a call of that Stasis app.
    */
-  sessions(): { open: number; peak: number; refused: number };
-  resetSessionPeak(): void;
+  sessions(app?: string): { open: number; peak: number; refused: number };
+  resetSessionPeak(app?: string): void;
 
   /** Stored recordings (name → duration in seconds), as `GET /recordings/stored` sees them. */
   storedRecordings(): Map<string, { format: string; durationSec: number }>;

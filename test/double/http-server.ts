@@ -50,6 +50,9 @@ export class AriHttpServer {
   private readonly sessions = new Set<Socket>();
   private sessionPeak = 0;
   private sessionsRefused = 0;
+  /** The Stasis app whose calls a session last carried a request about (benchmarks count per app). */
+  private readonly sessionApps = new Map<Socket, string>();
+  private readonly appSessionPeaks = new Map<string, number>();
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly handlers: Record<string, AriHandler>;
   readonly requestFaults: ArmedRequestFault[] = [];
@@ -72,6 +75,7 @@ export class AriHttpServer {
       socket.on('close', () => {
         this.connections.delete(socket);
         this.sessions.delete(socket);
+        this.sessionApps.delete(socket);
       });
       // Asterisk accepts the connection, then its session thread finds the count exceeded and
       // closes it without reading a byte.
@@ -95,13 +99,35 @@ export class AriHttpServer {
     });
   }
 
-  /** HTTP sessions open now, the most at once since `resetSessionPeak`, and those refused. */
-  sessionCounts(): { open: number; peak: number; refused: number } {
-    return { open: this.sessions.size, peak: this.sessionPeak, refused: this.sessionsRefused };
+  /**
+   * HTTP sessions open now, the most at once since `resetSessionPeak`, and those refused.
+   * With `app`: only the sessions whose latest request was about a channel (or a playback on
+   * one) of that Stasis app, so that one client's figure leaves out another's idle ones.
+   */
+  sessionCounts(app?: string): { open: number; peak: number; refused: number } {
+    if (app === undefined) return { open: this.sessions.size, peak: this.sessionPeak, refused: this.sessionsRefused };
+    const open = this.openSessionsOf(app);
+    return { open, peak: Math.max(open, this.appSessionPeaks.get(app) ?? 0), refused: this.sessionsRefused };
   }
 
-  resetSessionPeak(): void {
-    this.sessionPeak = this.sessions.size;
+  resetSessionPeak(app?: string): void {
+    if (app === undefined) this.sessionPeak = this.sessions.size;
+    else this.appSessionPeaks.set(app, this.openSessionsOf(app));
+  }
+
+  private openSessionsOf(app: string): number {
+    let n = 0;
+    for (const tagged of this.sessionApps.values()) if (tagged === app) n += 1;
+    return n;
+  }
+
+  /** Remember which app's call this session's request was about. */
+  private tagSession(socket: Socket, params: Record<string, string>): void {
+    const channelId = params.channelId ?? channelOfPlayback(this.asterisk.playbacks.get(params.playbackId ?? '')?.json().target_uri);
+    const app = channelId === undefined ? undefined : this.asterisk.channels.get(channelId)?.app;
+    if (app === undefined || this.sessionApps.get(socket) === app) return;
+    this.sessionApps.set(socket, app);
+    this.appSessionPeaks.set(app, Math.max(this.appSessionPeaks.get(app) ?? 0, this.openSessionsOf(app)));
   }
 
   /** Stops listening (the port then refuses connections) and cuts every open connection. */
@@ -150,6 +176,7 @@ export class AriHttpServer {
       if (!route.operations.some((o) => o.httpMethod === method)) {
         return send(res, { status: 405, json: { message: 'Invalid method' } });
       }
+      this.tagSession(req.socket, route.params);
       const fault = this.takeFault(method, ariPath);
       if (fault?.status) return send(res, { status: fault.status, json: FAULT_BODIES[fault.status] });
       if (fault) {
@@ -203,6 +230,10 @@ export class AriHttpServer {
     this.sessions.delete(socket as Socket);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.asterisk.hub.attach(ws, apps));
   }
+}
+
+function channelOfPlayback(targetUri: string | undefined): string | undefined {
+  return targetUri?.startsWith('channel:') ? targetUri.slice('channel:'.length) : undefined;
 }
 
 function send(res: http.ServerResponse, reply: AriResponse): void {

@@ -102,12 +102,12 @@ export class AsteriskDouble implements AsteriskDoubleControl {
     return this.asterisk.hub.registeredApps();
   }
 
-  sessions(): { open: number; peak: number; refused: number } {
-    return this.http.sessionCounts();
+  sessions(app?: string): { open: number; peak: number; refused: number } {
+    return this.http.sessionCounts(app);
   }
 
-  resetSessionPeak(): void {
-    this.http.resetSessionPeak();
+  resetSessionPeak(app?: string): void {
+    this.http.resetSessionPeak(app);
   }
 
   storedRecordings(): Map<string, { format: string; durationSec: number }> {

@@ -5,15 +5,13 @@
  * attachment (issue #16), and the exists / delete / list operations. The application need
  * not run on the PBX or see its spool directory.
  *
- * The audio is streamed by its own request (a binary body, read as it comes); exists / delete
- * / list are the same operations the engine uses (./media-store.ts over ./rest.ts). None
- * depends on the engine's events socket (a REST request works while that socket
+ * All over ./rest.ts (its kept-alive, bounded connections): the audio as a stream (a binary
+ * body, read as it comes), exists / delete / list as the engine's own (./media-store.ts).
+ * None depends on the engine's events socket (a REST request works while that socket
  * reconnects). Failures are AriUnavailable (not reachable) or AriError with the status.
  */
-import http from 'node:http';
-import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { AriError, AriUnavailable, messageFromBody } from './errors';
+import { AriError, AriUnavailable } from './errors';
 import { storedRecordingsVia, type StoredRecordings } from './media-store';
 import { AriRest } from './rest';
 
@@ -42,29 +40,6 @@ export interface RecordingFiles extends StoredRecordings {
 const REQUEST_TIMEOUT_MS = 5000;
 /** A 3-hour 16 kHz WAV is about 350 MB: anything past this is not one of our recordings. */
 const MAX_FILE_BYTES = 128 * 1024 * 1024;
-
-function request(settings: AriHttpSettings, method: string, path: string, operation: string): Promise<http.IncomingMessage> {
-  const url = new URL(`${settings.url.replace(/\/+$/, '')}/ari${path}`);
-  const transport = url.protocol === 'https:' ? https : http;
-  const auth = Buffer.from(`${settings.username}:${settings.password}`).toString('base64');
-  return new Promise((resolve, reject) => {
-    const req = transport.request(url, { method, headers: { authorization: `Basic ${auth}` }, timeout: REQUEST_TIMEOUT_MS }, resolve);
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', (err) => reject(new AriUnavailable(operation, err.message)));
-    req.end();
-  });
-}
-
-async function readText(res: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function failure(operation: string, res: http.IncomingMessage): Promise<AriError> {
-  const text = await readText(res).catch(() => '');
-  return new AriError(operation, text === '' ? `HTTP ${res.statusCode ?? 0}` : messageFromBody(text), res.statusCode);
-}
 
 const recordingPath = (name: string): string => `/recordings/stored/${encodeURIComponent(name)}`;
 
@@ -95,8 +70,7 @@ async function readWhole(operation: string, file: RecordingFile): Promise<Buffer
 export function recordingFilesOverHttp(settings: AriHttpSettings): RecordingFiles {
   const rest = new AriRest(settings);
   const open = async (name: string): Promise<RecordingFile> => {
-    const res = await request(settings, 'GET', `${recordingPath(name)}/file`, 'getStoredRecordingFile');
-    if (res.statusCode !== 200) throw await failure('getStoredRecordingFile', res);
+    const res = await rest.open('getStoredRecordingFile', `${recordingPath(name)}/file`, REQUEST_TIMEOUT_MS, `no answer from Asterisk within ${REQUEST_TIMEOUT_MS} ms`);
     const length = Number(res.headers['content-length']);
     return {
       contentType: res.headers['content-type'] ?? 'application/octet-stream',

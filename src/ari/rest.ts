@@ -84,17 +84,56 @@ export class AriRest {
    * destroyed; `timeoutText` says so).
    */
   send(operation: string, method: HttpMethod, path: string, query: QueryParams | undefined, timeoutMs: number, timeoutText: string): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+    return this.exchange(operation, method, `${path}${queryString(query)}`, timeoutMs, timeoutText, () => undefined);
+  }
+
+  /**
+   * GET a binary answer as a stream (a recording's audio): resolves with the response as soon
+   * as a 2xx status arrives; the caller consumes or destroys it. A body that stalls for
+   * `timeoutMs` is cut (the stream errors). Rejects as `send` does.
+   */
+  open(operation: string, path: string, timeoutMs: number, timeoutText: string): Promise<http.IncomingMessage> {
+    return this.exchange<http.IncomingMessage>(operation, 'GET', path, timeoutMs, timeoutText, (res, req) => {
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`no data from Asterisk for ${timeoutMs} ms`)));
+      return res;
+    });
+  }
+
+  /**
+   * One request. A 2xx answer is handed to `stream` (what it returns is the result; undefined
+   * = read the body, the result is its JSON); an error answer's body is read for its message.
+   */
+  private exchange<T = unknown>(
+    operation: string,
+    method: HttpMethod,
+    target: string,
+    timeoutMs: number,
+    timeoutText: string,
+    stream: (res: http.IncomingMessage, req: http.ClientRequest) => T | undefined,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       let settled = false;
-      const fail = (err: AriError): void => {
-        if (settled) return;
+      const settle = (): boolean => {
+        if (settled) return false;
         settled = true;
         clearTimeout(timer);
-        reject(err);
+        return true;
+      };
+      const fail = (err: AriError): void => {
+        if (settle()) reject(err);
       };
       const req = this.request(
-        { agent: this.agent, hostname: this.hostname, port: this.port, method, path: `${this.basePath}${path}${queryString(query)}`, headers: this.headers },
+        { agent: this.agent, hostname: this.hostname, port: this.port, method, path: `${this.basePath}${target}`, headers: this.headers },
         (res) => {
+          const status = res.statusCode ?? 0;
+          const ok = status >= 200 && status < 300;
+          if (ok) {
+            const taken = stream(res, req);
+            if (taken !== undefined) {
+              if (settle()) resolve(taken);
+              return;
+            }
+          }
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (chunk: Buffer) => {
@@ -107,13 +146,10 @@ export class AriRest {
             chunks.push(chunk);
           });
           res.on('end', () => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            const status = res.statusCode ?? 0;
+            if (!settle()) return;
             const body = chunks.length === 0 ? '' : chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-            if (status >= 200 && status < 300) {
-              resolve(parseBody(body));
+            if (ok) {
+              resolve(parseBody(body) as T);
               return;
             }
             const message = body === '' ? `${status} ${http.STATUS_CODES[status] ?? ''}`.trim() : messageFromBody(body);

@@ -149,3 +149,34 @@ test("the URL's own path is kept before /ari (http.conf prefix)", async () => {
   await expect(rest.send('getApplication', 'GET', '/applications/voice-portal', undefined, 1000, 'late')).resolves.toEqual({ channel_ids: [] });
   expect(srv.seen[0]?.url).toBe('/asterisk/ari/applications/voice-portal');
 });
+
+test('open() streams a binary answer as it comes, on the same bounded connections', async () => {
+  const wav = Buffer.from([0x52, 0x49, 0x46, 0x46, 0x00, 0xff, 0x10, 0x80]);
+  const { srv, rest } = await setup((_req, res) => res.writeHead(200, { 'Content-Type': 'audio/wav' }).end(wav), 2);
+  const res = await rest.open('getStoredRecordingFile', '/recordings/stored/vm%2F1001/file', 1000, 'late');
+  expect(res.headers['content-type']).toBe('audio/wav');
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  expect(Buffer.concat(chunks)).toEqual(wav);
+  expect(srv.seen[0]?.url).toBe('/ari/recordings/stored/vm%2F1001/file');
+  await rest.send('getStoredRecording', 'GET', '/recordings/stored/vm%2F1001', undefined, 1000, 'late');
+  expect(srv.stats().total).toBe(1); // the connection was given back and reused
+});
+
+test('open(): an error answer rejects with its status and message; a stalled body errors the stream', async () => {
+  const { rest } = await setup((req, res) => {
+    if (req.url?.includes('missing')) {
+      res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"message":"Recording not found"}');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'audio/wav' });
+    res.write(Buffer.alloc(16)); // then nothing more
+  });
+  await expect(rest.open('getStoredRecordingFile', '/recordings/stored/missing/file', 1000, 'late')).rejects.toMatchObject({ status: 404, ariMessage: 'Recording not found' });
+  const res = await rest.open('getStoredRecordingFile', '/recordings/stored/stuck/file', 100, 'late');
+  const read = (async () => {
+    for await (const chunk of res) void chunk;
+  })();
+  // The response ends in an error ("aborted") instead of waiting for ever.
+  await expect(read).rejects.toThrow();
+});

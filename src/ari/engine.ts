@@ -678,7 +678,7 @@ class Engine extends EventEmitter implements AriEngine {
     if (!this.client) await this.nextClient(operation, limitMs);
     if (!this.mayAct()) throw new AriUnavailable(operation, 'this instance no longer holds the lease for this Asterisk server');
     const leftMs = Math.max(0, deadline - Date.now());
-    return this.http.send(operation, method, path, query, leftMs, `no answer from Asterisk within ${limitMs} ms`);
+    return this.http.send(operation, method, path, query, leftMs, limitMs);
   }
 
   /**

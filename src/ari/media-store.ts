@@ -31,11 +31,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
 function send(source: RestSource, operation: string, method: HttpMethod, path: string, query?: QueryParams): Promise<unknown> {
   const rest = source();
   if (!rest) return Promise.reject(new AriUnavailable(operation, 'not connected to Asterisk'));
-  return rest.send(operation, method, path, query, REQUEST_TIMEOUT_MS, `no answer from Asterisk within ${REQUEST_TIMEOUT_MS} ms`);
+  return rest.send(operation, method, path, query, REQUEST_TIMEOUT_MS);
 }
 
 const isNotFound = (err: unknown): boolean => err instanceof AriError && err.status === 404;
-const recordingPath = (name: string): string => `/recordings/stored/${encodeURIComponent(name)}`;
+/** A stored recording's REST path (names with `/` travel as `%2F`). */
+export const recordingPath = (name: string): string => `/recordings/stored/${encodeURIComponent(name)}`;
 
 export function storedRecordingsVia(source: RestSource): StoredRecordings {
   return {

@@ -12,7 +12,7 @@
  */
 import type { Readable } from 'node:stream';
 import { AriError, AriUnavailable } from './errors';
-import { storedRecordingsVia, type StoredRecordings } from './media-store';
+import { recordingPath, storedRecordingsVia, type StoredRecordings } from './media-store';
 import { AriRest } from './rest';
 
 export interface AriHttpSettings {
@@ -41,8 +41,6 @@ const REQUEST_TIMEOUT_MS = 5000;
 /** A 3-hour 16 kHz WAV is about 350 MB: anything past this is not one of our recordings. */
 const MAX_FILE_BYTES = 128 * 1024 * 1024;
 
-const recordingPath = (name: string): string => `/recordings/stored/${encodeURIComponent(name)}`;
-
 async function readWhole(operation: string, file: RecordingFile): Promise<Buffer> {
   const tooLarge = (bytes: number): AriError => new AriError(operation, `recording too large (${bytes} bytes)`, 200);
   if ((file.contentLength ?? 0) > MAX_FILE_BYTES) {
@@ -70,7 +68,7 @@ async function readWhole(operation: string, file: RecordingFile): Promise<Buffer
 export function recordingFilesOverHttp(settings: AriHttpSettings): RecordingFiles {
   const rest = new AriRest(settings);
   const open = async (name: string): Promise<RecordingFile> => {
-    const res = await rest.open('getStoredRecordingFile', `${recordingPath(name)}/file`, REQUEST_TIMEOUT_MS, `no answer from Asterisk within ${REQUEST_TIMEOUT_MS} ms`);
+    const res = await rest.open('getStoredRecordingFile', `${recordingPath(name)}/file`, REQUEST_TIMEOUT_MS);
     const length = Number(res.headers['content-length']);
     return {
       contentType: res.headers['content-type'] ?? 'application/octet-stream',

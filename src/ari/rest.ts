@@ -35,8 +35,10 @@ export interface AriRestOptions {
   username: string;
   password: string;
   /**
-   * Most connections open to the server at once (default 32): well under Asterisk's default
-   * sessionlimit of 100, which other HTTP clients of that Asterisk (and other instances) share.
+   * Most connections open to the server at once (default 32), for the whole process: every
+   * AriRest of one server (the engine's, the API's audio, the mail worker's) shares one agent,
+   * and the first one made sets it. Well under Asterisk's default sessionlimit of 100, which
+   * other HTTP clients of that Asterisk (and other instances) share.
    */
   maxSockets?: number;
 }
@@ -52,7 +54,33 @@ const DEFAULT_MAX_SOCKETS = 32;
  */
 const IDLE_CONNECTION_MS = 4000;
 
+/** One agent per server (scheme://host:port) in this process, kept while an AriRest uses it. */
+const sharedAgents = new Map<string, { agent: http.Agent; users: number }>();
+
+function acquireAgent(base: URL, maxSockets: number): { key: string; agent: http.Agent } {
+  const key = `${base.protocol}//${base.host}`;
+  let shared = sharedAgents.get(key);
+  if (!shared) {
+    // `timeout` here only closes idle connections (the agent destroys a free socket that times
+    // out); a request's own bound is the timer in exchange().
+    const options: http.AgentOptions = { keepAlive: true, maxSockets, timeout: IDLE_CONNECTION_MS };
+    shared = { agent: base.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options), users: 0 };
+    sharedAgents.set(key, shared);
+  }
+  shared.users += 1;
+  return { key, agent: shared.agent };
+}
+
+function releaseAgent(key: string): void {
+  const shared = sharedAgents.get(key);
+  if (!shared || --shared.users > 0) return;
+  sharedAgents.delete(key);
+  shared.agent.destroy();
+}
+
 export class AriRest {
+  private readonly agentKey: string;
+  private released = false;
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
   private readonly hostname: string;
@@ -63,12 +91,10 @@ export class AriRest {
 
   constructor(opts: AriRestOptions) {
     const base = new URL(opts.url);
-    const secure = base.protocol === 'https:';
-    // `timeout` here only closes idle connections (the agent destroys a free socket that times
-    // out); a request's own bound is the timer in send().
-    const agentOptions: http.AgentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS, timeout: IDLE_CONNECTION_MS };
-    this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.request = secure ? https.request : http.request;
+    const { key, agent } = acquireAgent(base, opts.maxSockets ?? DEFAULT_MAX_SOCKETS);
+    this.agentKey = key;
+    this.agent = agent;
+    this.request = base.protocol === 'https:' ? https.request : http.request;
     // URL keeps IPv6 literals in brackets; the socket wants the bare address.
     this.hostname = base.hostname.replace(/^\[(.*)\]$/, '$1');
     this.port = base.port === '' ? undefined : Number(base.port);
@@ -81,10 +107,11 @@ export class AriRest {
    * Send one request; resolves with the parsed JSON answer (undefined when it has none).
    * Rejects with AriError (Asterisk answered with an error status), or AriUnavailable (no
    * answer: connection refused or cut, or none within `timeoutMs`, then the request is
-   * destroyed; `timeoutText` says so).
+   * destroyed). `boundMs`: the bound the timeout's message names, when the caller spent part
+   * of it before sending (default `timeoutMs`).
    */
-  send(operation: string, method: HttpMethod, path: string, query: QueryParams | undefined, timeoutMs: number, timeoutText: string): Promise<unknown> {
-    return this.exchange(operation, method, `${path}${queryString(query)}`, timeoutMs, timeoutText, () => undefined);
+  send(operation: string, method: HttpMethod, path: string, query: QueryParams | undefined, timeoutMs: number, boundMs = timeoutMs): Promise<unknown> {
+    return this.exchange(operation, method, `${path}${queryString(query)}`, timeoutMs, boundMs, () => undefined);
   }
 
   /**
@@ -92,8 +119,8 @@ export class AriRest {
    * as a 2xx status arrives; the caller consumes or destroys it. A body that stalls for
    * `timeoutMs` is cut (the stream errors). Rejects as `send` does.
    */
-  open(operation: string, path: string, timeoutMs: number, timeoutText: string): Promise<http.IncomingMessage> {
-    return this.exchange<http.IncomingMessage>(operation, 'GET', path, timeoutMs, timeoutText, (res, req) => {
+  open(operation: string, path: string, timeoutMs: number): Promise<http.IncomingMessage> {
+    return this.exchange<http.IncomingMessage>(operation, 'GET', path, timeoutMs, timeoutMs, (res, req) => {
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no data from Asterisk for ${timeoutMs} ms`)));
       return res;
     });
@@ -108,7 +135,7 @@ export class AriRest {
     method: HttpMethod,
     target: string,
     timeoutMs: number,
-    timeoutText: string,
+    boundMs: number,
     stream: (res: http.IncomingMessage, req: http.ClientRequest) => T | undefined,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -160,16 +187,21 @@ export class AriRest {
       );
       req.on('error', (err) => fail(new AriUnavailable(operation, errorCode(err))));
       const timer = setTimeout(() => {
-        fail(new AriUnavailable(operation, timeoutText));
+        fail(new AriUnavailable(operation, `no answer from Asterisk within ${boundMs} ms`));
         req.destroy();
       }, timeoutMs);
       req.end();
     });
   }
 
-  /** Close every connection (a request still in flight fails with AriUnavailable). */
+  /**
+   * Done with this server: when no other AriRest of the process uses it, every connection to
+   * it is closed (a request still in flight fails with AriUnavailable).
+   */
   close(): void {
-    this.agent.destroy();
+    if (this.released) return;
+    this.released = true;
+    releaseAgent(this.agentKey);
   }
 }
 

@@ -72,7 +72,7 @@ async function setup(handler: Handler, maxSockets?: number) {
 
 test('sends what ari-client sends: the path under /ari, the query (a list joined with commas), Basic auth; resolves with the JSON answer', async () => {
   const { srv, rest } = await setup(json(201, { id: 'pb-1', state: 'queued' }));
-  const answer = await rest.send('play', 'POST', '/channels/1795739421.1/play', { media: ['sound:vm-login', 'sound:digits/1'], lang: 'fr', playbackId: 'pb-1', skipped: undefined }, 1000, 'late');
+  const answer = await rest.send('play', 'POST', '/channels/1795739421.1/play', { media: ['sound:vm-login', 'sound:digits/1'], lang: 'fr', playbackId: 'pb-1', skipped: undefined }, 1000);
   expect(answer).toEqual({ id: 'pb-1', state: 'queued' });
   expect(srv.seen).toEqual([
     {
@@ -86,13 +86,13 @@ test('sends what ari-client sends: the path under /ari, the query (a list joined
 
 test('a 204 resolves with undefined; numbers and booleans are sent as text', async () => {
   const { srv, rest } = await setup((_req, res) => res.writeHead(204).end());
-  await expect(rest.send('record', 'POST', '/channels/c1/record', { maxDurationSeconds: 30, beep: true }, 1000, 'late')).resolves.toBeUndefined();
+  await expect(rest.send('record', 'POST', '/channels/c1/record', { maxDurationSeconds: 30, beep: true }, 1000)).resolves.toBeUndefined();
   expect(srv.seen[0]?.url).toBe('/ari/channels/c1/record?maxDurationSeconds=30&beep=true');
 });
 
 test('an error answer rejects with its real status and Asterisk message', async () => {
   const { rest } = await setup(json(404, { message: 'Channel not found' }));
-  const err = await rest.send('answer', 'POST', '/channels/gone/answer', undefined, 1000, 'late').catch((e: unknown) => e);
+  const err = await rest.send('answer', 'POST', '/channels/gone/answer', undefined, 1000).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(AriError);
   expect(err).not.toBeInstanceOf(AriUnavailable);
   expect(err).toMatchObject({ operation: 'answer', status: 404, ariMessage: 'Channel not found' });
@@ -100,7 +100,7 @@ test('an error answer rejects with its real status and Asterisk message', async 
 
 test('an error answer without a body says its status', async () => {
   const { rest } = await setup((_req, res) => res.writeHead(503).end());
-  await expect(rest.send('play', 'POST', '/channels/c1/play', undefined, 1000, 'late')).rejects.toMatchObject({ status: 503, ariMessage: '503 Service Unavailable' });
+  await expect(rest.send('play', 'POST', '/channels/c1/play', undefined, 1000)).rejects.toMatchObject({ status: 503, ariMessage: '503 Service Unavailable' });
 });
 
 test('a refused connection is AriUnavailable with its code', async () => {
@@ -109,14 +109,14 @@ test('a refused connection is AriUnavailable with its code', async () => {
   await srv.close(); // the port is now closed
   const rest = new AriRest({ url, username: 'u', password: 'p' });
   closers.push(() => rest.close());
-  const err = await rest.send('answer', 'POST', '/channels/c1/answer', undefined, 1000, 'late').catch((e: unknown) => e);
+  const err = await rest.send('answer', 'POST', '/channels/c1/answer', undefined, 1000).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(AriUnavailable);
   expect((err as AriUnavailable).ariMessage).toBe('ECONNREFUSED');
 });
 
 test('no answer within the bound: AriUnavailable with the given text, and the connection is cut', async () => {
   const { srv, rest } = await setup(() => undefined); // never answers
-  const err = await rest.send('hangup', 'DELETE', '/channels/c1', undefined, 50, 'no answer from Asterisk within 50 ms').catch((e: unknown) => e);
+  const err = await rest.send('hangup', 'DELETE', '/channels/c1', undefined, 50).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(AriUnavailable);
   expect((err as AriUnavailable).ariMessage).toBe('no answer from Asterisk within 50 ms');
   // The stuck request does not keep its socket (Asterisk's thread for it is freed too).
@@ -124,17 +124,41 @@ test('no answer within the bound: AriUnavailable with the given text, and the co
   expect(srv.stats()).toMatchObject({ total: 1, closed: 1, open: 0 });
 });
 
+test('the timeout names the whole bound when part of it was spent before sending', async () => {
+  const { rest } = await setup(() => undefined);
+  await expect(rest.send('play', 'POST', '/channels/c1/play', undefined, 30, 10_000)).rejects.toMatchObject({ ariMessage: 'no answer from Asterisk within 10000 ms' });
+});
+
+test('every AriRest of one server shares one bounded set of connections; the last close() lets them go', async () => {
+  const { srv, rest } = await setup((_req, res) => {
+    setTimeout(() => res.writeHead(204).end(), 5);
+  }, 3);
+  const other = new AriRest({ url: srv.url, username: 'someone', password: 'else' });
+  closers.push(() => other.close());
+  const burst = Array.from({ length: 40 }, (_, i) => (i % 2 ? rest : other).send('stopPlayback', 'DELETE', `/playbacks/pb-${i}`, undefined, 5000));
+  await expect(Promise.all(burst)).resolves.toHaveLength(40);
+  expect(srv.stats().peak).toBeLessThanOrEqual(3);
+  // Each keeps its own credentials.
+  expect(new Set(srv.seen.map((r) => r.authorization)).size).toBe(2);
+  other.close();
+  await rest.send('stopPlayback', 'DELETE', '/playbacks/still', undefined, 1000);
+  expect(srv.stats().open).toBeGreaterThan(0);
+  rest.close();
+  for (let i = 0; i < 100 && srv.stats().open > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(srv.stats().open).toBe(0);
+});
+
 test('a burst of requests shares at most maxSockets kept-alive connections (Asterisk refuses connections past its sessionlimit)', async () => {
   const { srv, rest } = await setup((_req, res) => {
     setTimeout(() => res.writeHead(204).end(), 5);
   }, 4);
-  const burst = Array.from({ length: 60 }, (_, i) => rest.send('stopPlayback', 'DELETE', `/playbacks/pb-${i}`, undefined, 5000, 'late'));
+  const burst = Array.from({ length: 60 }, (_, i) => rest.send('stopPlayback', 'DELETE', `/playbacks/pb-${i}`, undefined, 5000));
   await expect(Promise.all(burst)).resolves.toHaveLength(60);
   expect(srv.seen).toHaveLength(60);
   expect(srv.stats().peak).toBeLessThanOrEqual(4);
   expect(srv.stats().total).toBeLessThanOrEqual(4);
   // Later requests reuse those connections.
-  await rest.send('stopPlayback', 'DELETE', '/playbacks/again', undefined, 1000, 'late');
+  await rest.send('stopPlayback', 'DELETE', '/playbacks/again', undefined, 1000);
   expect(srv.stats().total).toBeLessThanOrEqual(4);
   // close() lets them go.
   rest.close();
@@ -146,20 +170,20 @@ test("the URL's own path is kept before /ari (http.conf prefix)", async () => {
   const srv = await server(json(200, { channel_ids: [] }));
   const rest = new AriRest({ url: `${srv.url}/asterisk/`, username: 'u', password: 'p' });
   closers.push(srv.close, () => rest.close());
-  await expect(rest.send('getApplication', 'GET', '/applications/voice-portal', undefined, 1000, 'late')).resolves.toEqual({ channel_ids: [] });
+  await expect(rest.send('getApplication', 'GET', '/applications/voice-portal', undefined, 1000)).resolves.toEqual({ channel_ids: [] });
   expect(srv.seen[0]?.url).toBe('/asterisk/ari/applications/voice-portal');
 });
 
 test('open() streams a binary answer as it comes, on the same bounded connections', async () => {
   const wav = Buffer.from([0x52, 0x49, 0x46, 0x46, 0x00, 0xff, 0x10, 0x80]);
   const { srv, rest } = await setup((_req, res) => res.writeHead(200, { 'Content-Type': 'audio/wav' }).end(wav), 2);
-  const res = await rest.open('getStoredRecordingFile', '/recordings/stored/vm%2F1001/file', 1000, 'late');
+  const res = await rest.open('getStoredRecordingFile', '/recordings/stored/vm%2F1001/file', 1000);
   expect(res.headers['content-type']).toBe('audio/wav');
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
   expect(Buffer.concat(chunks)).toEqual(wav);
   expect(srv.seen[0]?.url).toBe('/ari/recordings/stored/vm%2F1001/file');
-  await rest.send('getStoredRecording', 'GET', '/recordings/stored/vm%2F1001', undefined, 1000, 'late');
+  await rest.send('getStoredRecording', 'GET', '/recordings/stored/vm%2F1001', undefined, 1000);
   expect(srv.stats().total).toBe(1); // the connection was given back and reused
 });
 
@@ -172,8 +196,8 @@ test('open(): an error answer rejects with its status and message; a stalled bod
     res.writeHead(200, { 'Content-Type': 'audio/wav' });
     res.write(Buffer.alloc(16)); // then nothing more
   });
-  await expect(rest.open('getStoredRecordingFile', '/recordings/stored/missing/file', 1000, 'late')).rejects.toMatchObject({ status: 404, ariMessage: 'Recording not found' });
-  const res = await rest.open('getStoredRecordingFile', '/recordings/stored/stuck/file', 100, 'late');
+  await expect(rest.open('getStoredRecordingFile', '/recordings/stored/missing/file', 1000)).rejects.toMatchObject({ status: 404, ariMessage: 'Recording not found' });
+  const res = await rest.open('getStoredRecordingFile', '/recordings/stored/stuck/file', 100);
   const read = (async () => {
     for await (const chunk of res) void chunk;
   })();

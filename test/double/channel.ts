@@ -306,7 +306,7 @@ export class SimChannel implements SimCall {
   }
 
   private addLog(entry: LogInput): void {
-    const logged = { ...entry, at: Date.now() } as CallLogEntry;
+    const logged = { ...entry, at: entry.at ?? Date.now() } as CallLogEntry;
     this.log.push(logged);
     for (const w of [...this.waiters]) if (w.match(logged)) w.resolve(logged);
   }

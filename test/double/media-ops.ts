@@ -9,7 +9,8 @@ import type { MediaOutcome, SoundCatalogue } from './sounds';
 import { asteriskTimestamp, type EventBody, type LiveRecordingJson, type PlaybackJson, type PlaybackState, type RecordingState } from './wire';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-export type LogInput = DistributiveOmit<CallLogEntry, 'at'>;
+/** A log entry; `at` defaults to now, or is the instant a figure in the entry was taken at. */
+export type LogInput = DistributiveOmit<CallLogEntry, 'at'> & { at?: number };
 
 /** What an operation may use of its channel and of the rest of "Asterisk". */
 export interface MediaContext {
@@ -297,7 +298,7 @@ export class RecordingOp implements MediaOp {
     this.state = 'recording';
     this.startedAt = Date.now();
     this.ctx.emit({ type: 'RecordingStarted', timestamp: asteriskTimestamp(), recording: this.json() });
-    this.ctx.log({ kind: 'recording-started', name: this.name });
+    this.ctx.log({ kind: 'recording-started', name: this.name, at: this.startedAt });
     if (this.req.maxDurationSeconds > 0) {
       this.cancels.push(this.ctx.clock.after(this.req.maxDurationSeconds * 1000, () => this.finish('max-duration')));
     }
@@ -324,7 +325,7 @@ export class RecordingOp implements MediaOp {
     this.ctx.forgetRecording(this);
     const recording: LiveRecordingJson = { ...this.json(), ...this.reportedDurations(elapsedSec, endReal) };
     this.ctx.emit({ type: 'RecordingFinished', timestamp: asteriskTimestamp(), recording });
-    this.ctx.log({ kind: 'recording-finished', name: this.name, durationSec: recording.duration ?? 0, endedBy });
+    this.ctx.log({ kind: 'recording-finished', name: this.name, durationSec: recording.duration ?? 0, endedBy, at: endReal });
     if (next) this.next();
   }
 

@@ -21,6 +21,23 @@ export interface Panel {
 const W = 460;
 const H = 320;
 const M = { left: 64, right: 16, top: 36, bottom: 78 };
+const PLOT_W = W - M.left - M.right;
+/** The bottom margin holds this many legend rows; more rows make the chart taller. */
+const LEGEND_ROWS_IN_MARGIN = 2;
+const LEGEND_ROW_H = 14;
+const LEGEND_SWATCH_W = 22;
+/** A generous advance for 11 px sans-serif text (DejaVu Sans averages about 6.2 px). */
+const LEGEND_CHAR_W = 6.6;
+
+/** Two legend columns when every label fits in half the plot's width, else one. */
+function legendColumns(p: Panel): number {
+  const fits = p.series.every((s) => LEGEND_SWATCH_W + s.label.length * LEGEND_CHAR_W <= PLOT_W / 2 - 8);
+  return fits ? 2 : 1;
+}
+
+function legendRows(p: Panel): number {
+  return Math.ceil(p.series.length / legendColumns(p));
+}
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -61,7 +78,7 @@ function panel(p: Panel, offsetX: number, xs: number[]): string {
   if (!(yHi > yLo)) [yLo, yHi] = [p.logY ? 0.1 : 0, 1];
   const yTicks = p.logY ? logTicks(yLo, yHi) : linearTicks(yHi);
   if (!p.logY) yHi = Math.max(yHi, yTicks[yTicks.length - 1] ?? yHi);
-  const plotW = W - M.left - M.right;
+  const plotW = PLOT_W;
   const plotH = H - M.top - M.bottom;
   const sx = (x: number): number => offsetX + M.left + (xHi === xLo ? plotW / 2 : ((Math.log10(x) - Math.log10(xLo)) / (Math.log10(xHi) - Math.log10(xLo))) * plotW);
   const sy = (y: number): number => {
@@ -88,10 +105,11 @@ function panel(p: Panel, offsetX: number, xs: number[]): string {
       out.push(`<polyline fill="none" stroke="${s.colour}" stroke-width="2"${dash} points="${pts.map((pt) => `${sx(pt.x).toFixed(1)},${sy(pt.y).toFixed(1)}`).join(' ')}"/>`);
     }
     for (const pt of pts) out.push(`<circle cx="${sx(pt.x).toFixed(1)}" cy="${sy(pt.y).toFixed(1)}" r="3" fill="${s.colour}"/>`);
-    const lx = offsetX + M.left + (i % 2) * (plotW / 2);
-    const ly = M.top + plotH + 50 + Math.floor(i / 2) * 14;
+    const columns = legendColumns(p);
+    const lx = offsetX + M.left + (i % columns) * (plotW / 2);
+    const ly = M.top + plotH + 50 + Math.floor(i / columns) * LEGEND_ROW_H;
     out.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.colour}" stroke-width="2"${dash}/>`);
-    out.push(`<text x="${lx + 22}" y="${ly}" font-size="11">${escape(s.label)}</text>`);
+    out.push(`<text x="${lx + LEGEND_SWATCH_W}" y="${ly}" font-size="11">${escape(s.label)}</text>`);
   });
   return out.join('\n');
 }
@@ -99,12 +117,14 @@ function panel(p: Panel, offsetX: number, xs: number[]): string {
 /** Panels side by side over the same concurrency levels; `caption` goes under them. */
 export function chartSvg(panels: Panel[], xs: number[], caption: string): string {
   const width = W * panels.length;
-  const height = H + 24;
+  const extraRows = Math.max(0, ...panels.map((p) => legendRows(p) - LEGEND_ROWS_IN_MARGIN));
+  const plotsH = H + extraRows * LEGEND_ROW_H;
+  const height = plotsH + 24;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     ...panels.map((p, i) => panel(p, i * W, xs)),
-    `<text x="${width / 2}" y="${H + 16}" text-anchor="middle" font-size="11" fill="#555">${escape(caption)}</text>`,
+    `<text x="${width / 2}" y="${plotsH + 16}" text-anchor="middle" font-size="11" fill="#555">${escape(caption)}</text>`,
     '</svg>',
     '',
   ].join('\n');

@@ -9,7 +9,7 @@
  * directory of this run under node_modules/.cache (inside the repository, so that `require`
  * finds node_modules; never the user's dist/). The Lua scripts and the web page are not
  * copied beside it: the code finds them in src/ from the package root when they are not
- * beside it (luaDirectory in src/store/scripts.ts, assetDirectory in src/api/web.ts). The
+ * beside it (shippedFolder in src/package-files.ts). The
  * floor and the probe are compiled the same way, so that neither side of a comparison
  * carries a compiler the other does not.
  */

@@ -5,8 +5,9 @@
  * `/my/api/…` endpoints, which call the same SelfService as the integration API. Every
  * `/my/api` call is audited like an API call, with `web:<userId>` as the actor.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { shippedFolder } from '../package-files';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiConfig } from '../config';
 import type { Logger } from '../log';
@@ -33,13 +34,7 @@ interface WebContext {
 
 /** `web/` beside this module (ts-jest, and dist/ after `npm run copy-web`), else in src/. */
 function assetDirectory(): string {
-  const beside = join(__dirname, 'web');
-  if (existsSync(join(beside, 'app.js'))) return beside;
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  const inSource = join(dir, 'src', 'api', 'web');
-  if (existsSync(join(inSource, 'app.js'))) return inSource;
-  throw new Error(`api: page assets not found in ${beside} nor ${inSource} (run npm run copy-web after the build)`);
+  return shippedFolder({ beside: join(__dirname, 'web'), inSource: ['src', 'api', 'web'], probe: 'app.js', what: 'api: page assets', copyScript: 'copy-web' });
 }
 
 const ASSETS: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'style.css': 'text/css; charset=utf-8' };

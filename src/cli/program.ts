@@ -7,8 +7,9 @@
  * are usage errors (exit 2), where commander would exit 1; its help for a missing
  * sub-command is replaced by a one-line error naming the sub-commands.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-files';
 import { Argument, type Command, CommanderError, Option } from 'commander';
 import { paint } from './colour';
 import { AdminCommand, addVerbAliases, helpRequestAsOption } from './command';
@@ -38,17 +39,12 @@ export interface RunHooks {
 }
 
 function packageVersion(): string {
-  // dist/src/cli or src/cli: walk up to the package's own package.json.
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      try {
-        return String((JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version ?? 'unknown');
-      } catch {
-        return 'unknown';
-      }
-    }
-    if (dirname(dir) === dir) return 'unknown';
+  const root = packageRoot(__dirname);
+  if (!root) return 'unknown';
+  try {
+    return String((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  } catch {
+    return 'unknown';
   }
 }
 

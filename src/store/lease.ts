@@ -13,28 +13,13 @@
  * Own connection (like the message store), with the store's fail-fast options: a renewal
  * that cannot reach Redis fails within about a second instead of waiting in a queue.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { connect, mapRedisError, whenReady, type RedisClient } from './connection';
 import type { RedisConfig } from '../config';
 import { READY_WAIT_MS } from './context';
 import { leaseKeys } from './keys';
-import { luaDirectory, replyArray, replyNumber, replyString, type LuaReply } from './scripts';
+import { replyArray, replyNumber, replyString, ScriptSet } from './scripts';
 
 const SCRIPTS = { lease_acquire: 2, lease_renew: 1, lease_release: 1 } as const;
-type LeaseScript = keyof typeof SCRIPTS;
-type ScriptFunction = (...args: (string | number)[]) => Promise<LuaReply>;
-
-let sources: Record<LeaseScript, string> | undefined;
-function scriptSources(): Record<LeaseScript, string> {
-  if (!sources) {
-    const dir = luaDirectory();
-    const loaded = {} as Record<LeaseScript, string>;
-    for (const name of Object.keys(SCRIPTS) as LeaseScript[]) loaded[name] = readFileSync(join(dir, `${name}.lua`), 'utf8');
-    sources = loaded;
-  }
-  return sources;
-}
 
 export type AcquireResult = { acquired: true; token: number } | { acquired: false; holder: string; ttlMs: number };
 
@@ -56,20 +41,13 @@ export interface LeaseOperations {
 }
 
 export class LeaseStore implements LeaseOperations {
+  private readonly scripts: ScriptSet<keyof typeof SCRIPTS>;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly app: string,
   ) {
-    const lua = scriptSources();
-    for (const name of Object.keys(SCRIPTS) as LeaseScript[]) {
-      redis.defineCommand(name, { lua: lua[name], numberOfKeys: SCRIPTS[name] });
-    }
-  }
-
-  private run(name: LeaseScript, keys: string[], args: (string | number)[]): Promise<LuaReply> {
-    // defineCommand adds a method named after the script; ioredis' types cannot know it.
-    const fn = (this.redis as unknown as Record<LeaseScript, ScriptFunction>)[name];
-    return fn.call(this.redis, ...keys, ...args);
+    this.scripts = new ScriptSet(redis, SCRIPTS);
   }
 
   private async guard<T>(operation: () => Promise<T>): Promise<T> {
@@ -84,7 +62,7 @@ export class LeaseStore implements LeaseOperations {
   acquire(server: string, holder: string, ttlMs: number): Promise<AcquireResult> {
     const keys = leaseKeys(this.app, server);
     return this.guard(async () => {
-      const reply = replyArray(await this.run('lease_acquire', [keys.holder, keys.fence], [holder, Math.ceil(ttlMs), Date.now()]));
+      const reply = replyArray(await this.scripts.run('lease_acquire', [keys.holder, keys.fence], [holder, Math.ceil(ttlMs), Date.now()]));
       if (replyNumber(reply[0]) === 1) return { acquired: true, token: replyNumber(reply[1]) };
       return { acquired: false, holder: replyString(reply[1]), ttlMs: replyNumber(reply[2]) };
     });
@@ -92,12 +70,12 @@ export class LeaseStore implements LeaseOperations {
 
   renew(server: string, token: number, ttlMs: number): Promise<boolean> {
     const keys = leaseKeys(this.app, server);
-    return this.guard(async () => replyNumber(await this.run('lease_renew', [keys.holder], [String(token), Math.ceil(ttlMs)])) === 1);
+    return this.guard(async () => replyNumber(await this.scripts.run('lease_renew', [keys.holder], [String(token), Math.ceil(ttlMs)])) === 1);
   }
 
   release(server: string, token: number): Promise<boolean> {
     const keys = leaseKeys(this.app, server);
-    return this.guard(async () => replyNumber(await this.run('lease_release', [keys.holder], [String(token)])) === 1);
+    return this.guard(async () => replyNumber(await this.scripts.run('lease_release', [keys.holder], [String(token)])) === 1);
   }
 
   read(server: string): Promise<LeaseInfo | null> {

@@ -21,14 +21,12 @@
  * application's back (the portal then apologises and skips it; doctor reports and removes it).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RedisConfig } from '../config';
 import { connect, mapRedisError, scanKeys, whenReady, type RedisClient } from './connection';
 import { READY_WAIT_MS } from './context';
 import { InvalidInput, StoreUnavailable } from './errors';
 import { isValidId, parseUserMessagesKey, userMessageKey, userMessagesKey, userMessagesKeyPattern } from './keys';
-import { luaDirectory, replyArray, replyNumber, replyString, type LuaReply } from './scripts';
+import { replyArray, replyNumber, replyString, ScriptSet, type LuaReply } from './scripts';
 import type { MessageCounts } from './types';
 
 export type MessageStatus = 'new' | 'saved';
@@ -101,20 +99,6 @@ const SCRIPTS = {
   msg_remove: 3,
   msg_import: 3,
 } as const;
-type MessageScript = keyof typeof SCRIPTS;
-type ScriptFunction = (...args: (string | number)[]) => Promise<LuaReply>;
-
-let sources: Record<MessageScript, string> | undefined;
-
-function scriptSources(): Record<MessageScript, string> {
-  if (!sources) {
-    const dir = luaDirectory();
-    const loaded = {} as Record<MessageScript, string>;
-    for (const name of Object.keys(SCRIPTS) as MessageScript[]) loaded[name] = readFileSync(join(dir, `${name}.lua`), 'utf8');
-    sources = loaded;
-  }
-  return sources;
-}
 
 function countsOf(newCount: LuaReply | undefined, savedCount: LuaReply | undefined): MessageCounts {
   return { newMessages: replyNumber(newCount), oldMessages: replyNumber(savedCount) };
@@ -132,17 +116,10 @@ export interface MessageStoreOptions {
 }
 
 export class MessageStore {
-  constructor(private readonly redis: RedisClient) {
-    const lua = scriptSources();
-    for (const name of Object.keys(SCRIPTS) as MessageScript[]) {
-      redis.defineCommand(name, { lua: lua[name], numberOfKeys: SCRIPTS[name] });
-    }
-  }
+  private readonly scripts: ScriptSet<keyof typeof SCRIPTS>;
 
-  private run(name: MessageScript, keys: string[], args: (string | number)[]): Promise<LuaReply> {
-    // defineCommand adds a method named after the script; ioredis' types cannot know it.
-    const fn = (this.redis as unknown as Record<MessageScript, ScriptFunction>)[name];
-    return fn.call(this.redis, ...keys, ...args);
+  constructor(private readonly redis: RedisClient) {
+    this.scripts = new ScriptSet(redis, SCRIPTS);
   }
 
   /** Same contract as Store operations: StoreUnavailable within ~1 s when Redis is down. */
@@ -210,7 +187,7 @@ export class MessageStore {
     const messageId = newMessageId(now);
     return this.guard(async () => {
       const reply = replyArray(
-        await this.run(
+        await this.scripts.run(
           'msg_reserve',
           [userMessagesKey(userId, 'new'), userMessagesKey(userId, 'saved'), userMessagesKey(userId, 'pending')],
           [messageId, now, opts.maxMessages, now - opts.staleAfterMs],
@@ -226,7 +203,7 @@ export class MessageStore {
     requireIds(userId, messageId);
     return this.guard(async () => {
       const reply = replyArray(
-        await this.run(
+        await this.scripts.run(
           'msg_commit',
           [userMessagesKey(userId, 'new'), userMessagesKey(userId, 'saved'), userMessagesKey(userId, 'pending'), userMessageKey(userId, messageId)],
           [messageId, details.receivedAt, bounded(details.callerNumber), bounded(details.callerName), Math.max(0, Math.floor(details.durationSec))],
@@ -244,7 +221,7 @@ export class MessageStore {
   importMessage(userId: string, messageId: string, status: MessageStatus, details: NewMessageDetails): Promise<boolean> {
     requireIds(userId, messageId);
     return this.guard(async () => {
-      const reply = await this.run(
+      const reply = await this.scripts.run(
         'msg_import',
         [userMessagesKey(userId, 'new'), userMessagesKey(userId, 'saved'), userMessageKey(userId, messageId)],
         [messageId, status, details.receivedAt, details.callerNumber, details.callerName, Math.max(0, Math.floor(details.durationSec))],
@@ -272,7 +249,7 @@ export class MessageStore {
     requireIds(userId, messageId);
     return this.guard(async () => {
       const reply = replyArray(
-        await this.run(
+        await this.scripts.run(
           'msg_set_status',
           [userMessagesKey(userId, 'new'), userMessagesKey(userId, 'saved'), userMessageKey(userId, messageId)],
           [messageId, status],
@@ -290,7 +267,7 @@ export class MessageStore {
     requireIds(userId, messageId);
     return this.guard(async () => {
       const reply = replyArray(
-        await this.run(
+        await this.scripts.run(
           'msg_remove',
           [userMessagesKey(userId, 'new'), userMessagesKey(userId, 'saved'), userMessageKey(userId, messageId)],
           [messageId],

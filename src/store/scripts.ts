@@ -7,8 +7,9 @@
  * `dist/` when the build copies them with `npm run copy-lua`), otherwise in
  * `src/store/lua` under the package root (a `dist/` build run from a checkout).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { shippedFolder } from '../package-files';
 import type { RedisClient } from './connection';
 import { evalReplicated, NO_REPLICATION_WAIT, type ReplicationPolicy } from './replication';
 
@@ -80,35 +81,20 @@ const NUMBER_OF_KEYS: Record<ScriptName, number> = {
   mail_settle: 2,
 };
 
-function findPackageRoot(start: string): string | undefined {
-  let dir = start;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
 export function luaDirectory(): string {
-  const beside = join(__dirname, 'lua');
-  if (existsSync(join(beside, `${SCRIPT_NAMES[0]}.lua`))) return beside;
-  const root = findPackageRoot(__dirname);
-  const inSource = root ? join(root, 'src', 'store', 'lua') : undefined;
-  if (inSource && existsSync(join(inSource, `${SCRIPT_NAMES[0]}.lua`))) return inSource;
-  throw new Error(`store: Lua scripts not found in ${beside}${inSource ? ` nor ${inSource}` : ''} (run npm run copy-lua after the build)`);
+  return shippedFolder({ beside: join(__dirname, 'lua'), inSource: ['src', 'store', 'lua'], probe: `${SCRIPT_NAMES[0]}.lua`, what: 'store: Lua scripts', copyScript: 'copy-lua' });
 }
 
-let sources: Record<ScriptName, string> | undefined;
+const sourceCache = new Map<string, string>();
 
-function loadSources(): Record<ScriptName, string> {
-  if (!sources) {
-    const dir = luaDirectory();
-    const loaded = {} as Record<ScriptName, string>;
-    for (const name of SCRIPT_NAMES) loaded[name] = readFileSync(join(dir, `${name}.lua`), 'utf8');
-    sources = loaded;
+/** The text of `lua/<name>.lua`, read once per process. */
+export function scriptSource(name: string): string {
+  let text = sourceCache.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(luaDirectory(), `${name}.lua`), 'utf8');
+    sourceCache.set(name, text);
   }
-  return sources;
+  return text;
 }
 
 /** A script reply as ioredis delivers it (RESP2 shapes). */
@@ -117,27 +103,49 @@ export type LuaReply = string | number | null | LuaReply[];
 type ScriptArg = string | number;
 type ScriptFunction = (...args: ScriptArg[]) => Promise<LuaReply>;
 
-/** Typed access to the scripts registered on one connection. */
-export class Scripts {
+/**
+ * One family of scripts (each name with how many of its arguments are keys), registered on
+ * one connection: the store's own (`Scripts`), the message store's, the leases'.
+ */
+export class ScriptSet<N extends string> {
   constructor(
-    private readonly redis: RedisClient,
-    private readonly replication: ReplicationPolicy = NO_REPLICATION_WAIT,
+    protected readonly redis: RedisClient,
+    private readonly numberOfKeys: Readonly<Record<N, number>>,
   ) {
-    const lua = loadSources();
-    for (const name of SCRIPT_NAMES) {
-      redis.defineCommand(name, { lua: lua[name], numberOfKeys: NUMBER_OF_KEYS[name] });
+    for (const name of Object.keys(numberOfKeys) as N[]) {
+      redis.defineCommand(name, { lua: scriptSource(name), numberOfKeys: numberOfKeys[name] });
     }
   }
 
   /** Run a script: `keys` must have exactly the number the script's header documents. */
-  run(name: ScriptName, keys: string[], args: ScriptArg[]): Promise<LuaReply> {
-    if (keys.length !== NUMBER_OF_KEYS[name]) throw new Error(`script ${name}: ${keys.length} keys given, ${NUMBER_OF_KEYS[name]} expected`);
-    if (this.replication.replicas > 0 && DURABLE_SCRIPTS.has(name)) {
-      return evalReplicated(this.redis, this.replication, loadSources()[name], keys, args);
-    }
+  run(name: N, keys: string[], args: ScriptArg[]): Promise<LuaReply> {
+    this.checkKeys(name, keys);
     // defineCommand adds a method named after the script; ioredis' types cannot know it.
-    const fn = (this.redis as unknown as Record<ScriptName, ScriptFunction>)[name];
+    const fn = (this.redis as unknown as Record<N, ScriptFunction>)[name];
     return fn.call(this.redis, ...keys, ...args);
+  }
+
+  protected checkKeys(name: N, keys: string[]): void {
+    const expected = this.numberOfKeys[name];
+    if (keys.length !== expected) throw new Error(`script ${name}: ${keys.length} keys given, ${expected} expected`);
+  }
+}
+
+/** The store's scripts; the durable ones wait for replicas when REDIS_WAIT_REPLICAS asks. */
+export class Scripts extends ScriptSet<ScriptName> {
+  constructor(
+    redis: RedisClient,
+    private readonly replication: ReplicationPolicy = NO_REPLICATION_WAIT,
+  ) {
+    super(redis, NUMBER_OF_KEYS);
+  }
+
+  override run(name: ScriptName, keys: string[], args: ScriptArg[]): Promise<LuaReply> {
+    if (this.replication.replicas > 0 && DURABLE_SCRIPTS.has(name)) {
+      this.checkKeys(name, keys);
+      return evalReplicated(this.redis, this.replication, scriptSource(name), keys, args);
+    }
+    return super.run(name, keys, args);
   }
 }
 

@@ -1,9 +1,12 @@
 /**
  * The "My voicemail" page (issue #15) in real headless Chromium (Debian's chromium, driven by
  * playwright-core), behind a simulated SSO proxy, against the unchanged app, the ARI double
- * and a private Redis. The screenshots of docs/screenshots/ are written by this test.
+ * and a private Redis. The screenshots of docs/screenshots/ are written by this test when
+ * UPDATE_SCREENSHOTS=1; otherwise it writes them to a temporary folder, so that a test run
+ * leaves the checkout as it found it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { User } from '../../src/store';
@@ -15,7 +18,8 @@ import { startApiHarness, type ApiHarness } from './support';
 const CHROMIUM = '/usr/bin/chromium';
 /** TOOLCHAIN.md: without the background-networking flags Chromium tries the closed network. */
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = path.join(__dirname, '..', '..', 'docs', 'screenshots');
+const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
+const SCREENSHOTS = UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : mkdtempSync(path.join(os.tmpdir(), 'voice-portal-screenshots-'));
 const HEADER = 'x-forwarded-user';
 const OLD_PIN = '740185';
 const NEW_PIN = '58203917';
@@ -40,6 +44,7 @@ afterAll(async () => {
   await browser?.close();
   await proxy?.close();
   await h?.close();
+  if (!UPDATE_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
 });
 
 let nextExt = 5100;

@@ -250,6 +250,24 @@ function url(env: Env, name: string, fallback: string, schemes: string[]): strin
 }
 
 /**
+ * Asterisk's HTTP server as ARI_URL or ARI_SERVERS give it: `http(s)://host:port`, its origin.
+ * ARI's own `/ari`, often written at the end, is taken off (every request adds it). Any other
+ * path is refused: ari-client loads its API docs and opens its events socket at the server's
+ * root whatever the URL says, so with an http.conf `prefix` the application would register
+ * nowhere while its REST requests went elsewhere (and with `/ari` kept, the other way round).
+ */
+export function ariServerUrl(raw: string, name: string): string {
+  const parsed = new URL(url({ [name]: raw }, name, '', ['http:', 'https:']));
+  const path = parsed.pathname.replace(/\/+$/, '');
+  if (parsed.username || parsed.password) throw new ConfigError(`${name}: put the credentials in ARI_USERNAME and ARI_PASSWORD, not in the URL`);
+  if (parsed.search || parsed.hash) throw new ConfigError(`${name}: give Asterisk's HTTP server as http://host:port, without a query`);
+  if (path !== '' && path !== '/ari') {
+    throw new ConfigError(`${name}: a path (${path}) is not supported; give Asterisk's HTTP server as http://host:port, with http.conf's prefix empty`);
+  }
+  return parsed.origin;
+}
+
+/**
  * A `host:port,host:port` list (REDIS_SENTINELS, REDIS_CLUSTER_NODES). `fail` builds the
  * error: a ConfigError here, a usage error in the CLI.
  */
@@ -370,7 +388,7 @@ function ariServers(env: Env): AriServerConfig[] | undefined {
     const value = entry.slice(at + 1).trim();
     if (at < 1 || !SERVER_NAME.test(name)) throw new ConfigError(`ARI_SERVERS: bad entry "${entry}" (want name=http://host:port, name of letters, digits, _ . -)`);
     const label = `ARI_SERVERS (${name})`;
-    return { name, url: url({ [label]: value }, label, '', ['http:', 'https:']) };
+    return { name, url: ariServerUrl(value, label) };
   });
   const names = new Set(servers.map((s) => s.name));
   if (names.size !== servers.length) throw new ConfigError('ARI_SERVERS: each server name must appear once');
@@ -421,7 +439,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!ariPassword) throw new ConfigError('ARI_PASSWORD or ARI_PASSWORD_FILE is required');
   const sentinelList = sentinels(env);
   const webhook = resolveWebhook(env);
-  const ariUrl = url(env, 'ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']);
+  const ariUrl = ariServerUrl(env.ARI_URL ?? 'http://127.0.0.1:8088', 'ARI_URL');
   const servers = ariServers(env) ?? [{ name: 'default', url: ariUrl }];
   const app = env.ARI_APP ?? 'voice-portal';
   const leaseEnabled = onOff(env, 'ARI_LEASE', false);

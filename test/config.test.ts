@@ -99,6 +99,21 @@ test('secrets may come from files (NAME_FILE), trimmed; an unreadable file is a 
   expect(() => loadConfig({ ...BASE, PIN_PEPPER_FILE: path.join(dir, 'missing') })).toThrow(/PIN_PEPPER_FILE: cannot read/);
 });
 
+test('an Asterisk server is its HTTP origin: ARI\'s own /ari is taken off, any other path refused', () => {
+  expect(loadConfig({ ...BASE, ARI_URL: 'http://pbx.example:8088/ari/' }).ari.url).toBe('http://pbx.example:8088');
+  expect(loadConfig({ ...BASE, ARI_URL: 'https://pbx.example:8089/' }).ari.url).toBe('https://pbx.example:8089');
+  expect(loadConfig({ ...BASE, ARI_SERVERS: 'a=http://10.0.0.1:8088/ari,b=http://10.0.0.2:8088' }).ariServers).toEqual([
+    { name: 'a', url: 'http://10.0.0.1:8088' },
+    { name: 'b', url: 'http://10.0.0.2:8088' },
+  ]);
+  expect(() => loadConfig({ ...BASE, ARI_URL: 'http://pbx.example:8088/asterisk' })).toThrow(
+    "ARI_URL: a path (/asterisk) is not supported; give Asterisk's HTTP server as http://host:port, with http.conf's prefix empty",
+  );
+  expect(() => loadConfig({ ...BASE, ARI_SERVERS: 'a=http://10.0.0.1:8088/asterisk/ari' })).toThrow(/^ARI_SERVERS \(a\): a path \(\/asterisk\/ari\) is not supported/);
+  expect(() => loadConfig({ ...BASE, ARI_URL: 'http://ari:secret@pbx.example:8088' })).toThrow(/ARI_URL: put the credentials in ARI_USERNAME and ARI_PASSWORD/);
+  expect(() => loadConfig({ ...BASE, ARI_URL: 'http://pbx.example:8088/?x=1' })).toThrow(/ARI_URL: .* without a query/);
+});
+
 test('ARI password required; URLs, ports and limits validated', () => {
   expect(() => loadConfig({})).toThrow(/ARI_PASSWORD/);
   expect(() => loadConfig({ ...BASE, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL must start with redis:\/\/ or rediss:\/\//);

@@ -85,7 +85,7 @@ export class AriRest {
   private readonly request: typeof http.request;
   private readonly hostname: string;
   private readonly port: number | undefined;
-  /** `/ari` under the URL's own path (http.conf `prefix`). */
+  /** `/ari` under the URL's own path (none from the configuration: config.ts's ariServerUrl). */
   private readonly basePath: string;
   private readonly headers: http.OutgoingHttpHeaders;
 

@@ -29,14 +29,14 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(args: string[], withEnv: Record<string, string> = env): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (d: Buffer) => (out += d.toString()));
   stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runCli(args, env, { stdin: Readable.from([]), stdout, stderr });
+  const code = await runCli(args, withEnv, { stdin: Readable.from([]), stdout, stderr });
   return { code, stdout: out, stderr: err };
 }
 
@@ -65,4 +65,15 @@ test('a recording stored through a that b does not see is reported per server; o
   other.addStoredRecording(recording, 4);
   const clean = await cli(['doctor']);
   expect(clean).toEqual({ code: 0, stdout: '1 message(s) in Redis, 1 message recording(s) over 2 Asterisk servers (a: 1, b: 1).\nEverything agrees.\n', stderr: '' });
+});
+
+test('a server written with ARI\'s own /ari is the same server; another path is a usage error naming it', async () => {
+  const withAri = await cli(['doctor'], { ...env, ARI_SERVERS: `a=${h.double.url}/ari,b=${other.url}/ari/` });
+  expect(withAri).toMatchObject({ code: 0, stderr: '' });
+  expect(withAri.stdout).toMatch(/over 2 Asterisk servers/);
+  const prefixed = await cli(['doctor'], { ...env, ARI_SERVERS: `a=${h.double.url}/asterisk,b=${other.url}` });
+  expect(prefixed.code).toBe(2);
+  expect(prefixed.stderr).toMatch(/ARI_SERVERS \(a\): a path \(\/asterisk\) is not supported/);
+  const single = await cli(['doctor'], { REDIS_URL: h.redis.url, PIN_PEPPER: PEPPER, ARI_URL: `${h.double.url}/ari`, ARI_USERNAME: ARI_USER, ARI_PASSWORD: ARI_PASS, USER: 'tester' });
+  expect(single).toMatchObject({ code: 0, stderr: '' });
 });

@@ -30,6 +30,7 @@ import {
   type MessageStore,
   type Store,
 } from '../../store';
+import { ariServerUrl, ConfigError } from '../../config';
 import { loadCliConfig } from '../config';
 import { refused, usage } from '../errors';
 import { printJson, printLine } from '../output';
@@ -55,7 +56,7 @@ export function ariSettings(env: Env): { url: string; username: string; password
   const username = env.ARI_USERNAME;
   const password = env.ARI_PASSWORD;
   if (!username || !password) throw usage('ARI_URL is set but ARI_USERNAME or ARI_PASSWORD is missing');
-  return { url, username, password };
+  return { url: serverUrl(url, 'ARI_URL'), username, password };
 }
 
 /** REST-only ARI access (no events socket: the application keeps its Stasis app). */
@@ -64,6 +65,15 @@ export async function connectAsteriskMedia(settings: { url: string; username: st
     return await connectAriRest(settings, ARI_CONNECT_TIMEOUT_MS);
   } catch (err) {
     throw refused(`cannot use Asterisk's ARI at ${settings.url}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** The application's rule for an Asterisk server's URL (config.ts), as a usage error. */
+function serverUrl(raw: string, name: string): string {
+  try {
+    return ariServerUrl(raw, name);
+  } catch (err) {
+    throw usage(err instanceof ConfigError ? err.message : String(err));
   }
 }
 
@@ -79,7 +89,7 @@ export function ariServerSettings(env: Env): { name: string; url: string; userna
     const name = entry.slice(0, at).trim();
     const url = entry.slice(at + 1).trim();
     if (at < 1 || !/^https?:\/\//.test(url)) throw usage(`ARI_SERVERS: bad entry "${entry}" (want name=http://host:port)`);
-    return { name, url, username, password };
+    return { name, url: serverUrl(url, `ARI_SERVERS (${name})`), username, password };
   });
 }
 

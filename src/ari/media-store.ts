@@ -14,6 +14,12 @@ export interface StoredRecordings {
   remove(name: string): Promise<void>;
   /** Names of every stored recording (optionally only those starting with `prefix`). */
   list(prefix?: string): Promise<string[]>;
+  /**
+   * `from` becomes `to`, replacing any recording of that name, and `from` is gone. ARI has
+   * no rename and its copy refuses an existing name (409), so it is delete, copy, delete:
+   * for a moment between the first two, `to` does not exist.
+   */
+  move(from: string, to: string): Promise<void>;
 }
 
 /** Message-waiting indication (res_mwi_external): `PUT /mailboxes/{name}`. */
@@ -35,10 +41,20 @@ function send(source: RestSource, operation: string, method: HttpMethod, path: s
 }
 
 const isNotFound = (err: unknown): boolean => err instanceof AriError && err.status === 404;
+const isConflict = (err: unknown): boolean => err instanceof AriError && err.status === 409;
+/** Copies tried when another call keeps putting a recording at the destination meanwhile. */
+const MOVE_ATTEMPTS = 3;
 /** A stored recording's REST path (names with `/` travel as `%2F`). */
 export const recordingPath = (name: string): string => `/recordings/stored/${encodeURIComponent(name)}`;
 
 export function storedRecordingsVia(source: RestSource): StoredRecordings {
+  const remove = async (name: string): Promise<void> => {
+    try {
+      await send(source, 'deleteStoredRecording', 'DELETE', recordingPath(name));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  };
   return {
     async exists(name) {
       try {
@@ -49,17 +65,25 @@ export function storedRecordingsVia(source: RestSource): StoredRecordings {
         throw err;
       }
     },
-    async remove(name) {
-      try {
-        await send(source, 'deleteStoredRecording', 'DELETE', recordingPath(name));
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    },
+    remove,
     async list(prefix = '') {
       const stored = await send(source, 'listStoredRecordings', 'GET', '/recordings/stored');
       const names = Array.isArray(stored) ? stored.map((r: { name?: unknown } | null) => String(r?.name ?? '')) : [];
       return names.filter((n) => n !== '' && n.startsWith(prefix));
+    },
+    async move(from, to) {
+      // Without this, a missing `from` would cost `to` and then fail.
+      await send(source, 'getStoredRecording', 'GET', recordingPath(from));
+      for (let attempt = 1; ; attempt++) {
+        await remove(to);
+        try {
+          await send(source, 'copyStoredRecording', 'POST', `${recordingPath(from)}/copy`, { destinationRecordingName: to });
+          break;
+        } catch (err) {
+          if (!isConflict(err) || attempt === MOVE_ATTEMPTS) throw err;
+        }
+      }
+      await remove(from);
     },
   };
 }

@@ -2,13 +2,19 @@
  * Recording with review: a prompt, a beep, record until `#`, silence or
  * the maximum length; then 1 keep · 2 listen · 3 record again. A recording with no speech in
  * it is not offered for review: "nothing was heard", and the prompt and beep again.
+ *
+ * The caller records into a draft, and only the kept recording replaces the one in use: a
+ * caller who hangs up, falls silent or records nothing leaves the earlier name or greeting
+ * exactly as it was (SPEC §4: hanging up part-way loses nothing), and nobody calling
+ * meanwhile hears a recording its owner has not kept.
  */
 import type { RecordResult } from '../ari/call';
 import type { PromptId } from './prompts';
+import { recordingNames } from './recording-names';
 import type { Session } from './session';
 
 export interface RecordWithReview {
-  /** Stored recording name; an earlier recording of the same name is replaced. */
+  /** Stored recording name; the kept recording replaces any earlier one of that name. */
   name: string;
   /** What the caller hears before the beep. */
   prompts: PromptId[];
@@ -21,10 +27,22 @@ export interface RecordWithReview {
  * keep it.
  */
 export async function recordWithReview(s: Session, opts: RecordWithReview): Promise<void> {
+  const draft = recordingNames.draft();
+  try {
+    await reviewUntilKept(s, draft, opts);
+  } catch (err) {
+    await discardDraft(s, draft);
+    throw err;
+  }
+  // Not discarded if this fails: past its first step the draft is the only copy left.
+  await s.deps.recordings.move(draft, opts.name);
+}
+
+async function reviewUntilKept(s: Session, draft: string, opts: RecordWithReview): Promise<void> {
   for (;;) {
     await s.sayFully(...opts.prompts);
     const recorded = await s.call.record({
-      name: opts.name,
+      name: draft,
       maxSeconds: opts.maxSeconds,
       maxSilenceSeconds: s.timings.maxSilenceSeconds,
       beep: true,
@@ -33,8 +51,6 @@ export async function recordWithReview(s: Session, opts: RecordWithReview): Prom
     });
     if (heardNothing(recorded)) {
       s.log.info('recording with no speech: asked again', { name: opts.name, endedBy: recorded.endedBy });
-      // A silent name or greeting is worse than none: callers would hear silence, not the default.
-      await s.deps.recordings.remove(opts.name);
       await s.say('nothing-heard');
       continue;
     }
@@ -42,8 +58,17 @@ export async function recordWithReview(s: Session, opts: RecordWithReview): Prom
       const key = await s.choose(['recording-options'], ['1', '2', '3'] as const);
       if (key === '1') return;
       if (key === '3') break;
-      await s.playMedia([`recording:${opts.name}`]);
+      await s.playMedia([`recording:${draft}`]);
     }
+  }
+}
+
+/** A draft nobody kept goes; if Asterisk cannot be told now, the draft is left, and logged. */
+async function discardDraft(s: Session, draft: string): Promise<void> {
+  try {
+    await s.deps.recordings.remove(draft);
+  } catch (err) {
+    s.log.warn('recording draft left in Asterisk', { draft, error: err instanceof Error ? err.message : String(err) });
   }
 }
 

@@ -12,6 +12,13 @@ afterAll(async () => {
   await h?.close();
 });
 
+const drafts = (): string[] => [...h.double.storedRecordings().keys()].filter((n) => n.startsWith('voice-portal/drafts/'));
+/** The draft of a call that ended goes once the flow has wound up. */
+async function noDraftsLeft(): Promise<void> {
+  for (const deadline = Date.now() + 5000; drafts().length > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+  expect(drafts()).toEqual([]);
+}
+
 let nextExt = 4000;
 async function atMainMenu(): Promise<{ id: string; ext: string; call: SimCall }> {
   const ext = String(nextExt++);
@@ -80,7 +87,39 @@ test('7 records the personalised name again', async () => {
   await hears(call, 'main-menu', 2);
   await call.hangup();
   expect(heard(call)).toEqual(['welcome', 'main-menu', 'record-name', 'recording-options', 'name-saved', 'main-menu']);
-  expect(h.double.storedRecordings().has(`voice-portal/names/${id}`)).toBe(true);
+  expect(h.double.storedRecordings().get(`voice-portal/names/${id}`)?.durationSec).toBeGreaterThanOrEqual(2);
+  expect(drafts()).toEqual([]);
+});
+
+describe('7: the name in use stays until the new take is kept', () => {
+  test('listening plays the take, not the name in use; hanging up at the review keeps the old name, and no draft', async () => {
+    const { id, call } = await atMainMenu();
+    const name = `voice-portal/names/${id}`;
+    h.double.addStoredRecording(name, 1.5);
+    await call.press('7');
+    await recordVoice(call, 3);
+    await hears(call, 'recording-options');
+    await call.press('2');
+    await hears(call, 'recording-options', 2);
+    expect(h.double.storedRecordings().get(name)?.durationSec).toBe(1.5); // callers still hear the old one
+    await call.hangup();
+    await noDraftsLeft();
+    expect(heard(call)).toEqual(['welcome', 'main-menu', 'record-name', 'recording-options', expect.stringMatching(/^recording:voice-portal\/drafts\//), 'recording-options']);
+    expect(h.double.storedRecordings().get(name)?.durationSec).toBe(1.5);
+  });
+
+  test('a take with nothing in it does not cost the old name, even when the caller then hangs up', async () => {
+    const { id, call } = await atMainMenu();
+    const name = `voice-portal/names/${id}`;
+    h.double.addStoredRecording(name, 1.5);
+    await call.press('7');
+    await call.waitFor((e) => e.kind === 'recording-started');
+    await call.press('#');
+    await hears(call, 'nothing-heard');
+    await call.hangup();
+    await noDraftsLeft();
+    expect(h.double.storedRecordings().get(name)?.durationSec).toBe(1.5);
+  });
 });
 
 test('3 greetings: record, listen to and restore the busy and no-answer greetings', async () => {

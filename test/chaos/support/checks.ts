@@ -6,6 +6,7 @@
  * and report every one at the end.
  */
 import { StoreUnavailable } from '../../../src/store/errors';
+import { DRAFT_PREFIX } from '../../../src/portal/recording-names';
 import type { SimCall } from '../../double/control';
 import { hears } from '../../support/portal-harness';
 import { describeCall, promptsHeard } from './drive';
@@ -79,9 +80,10 @@ export interface StateReport {
  * - exactly one candidate PIN works; the new one only with the change complete;
  * - a name marked recorded has its recording;
  * - every listed message has its metadata and its audio, in one list only;
- * - no reservation left once the deposit ended (unless `allowPending`: Redis was down).
+ * - no reservation left once the deposit ended (unless `allowPending`: Redis was down);
+ * - no draft of a name or greeting left once the call is over (unless `allowDraft`).
  */
-export async function checkMailbox(h: ChaosHarness, x: Subject, opts: { allowPending?: boolean } = {}): Promise<StateReport> {
+export async function checkMailbox(h: ChaosHarness, x: Subject, opts: { allowPending?: boolean; allowDraft?: boolean } = {}): Promise<StateReport> {
   const problems: string[] = [];
   const user = await observe(() => h.admin.getUser(x.userId));
   if (!user) return { problems: ['user vanished'], next: 'main-menu', orphanRecordings: 0, pendingReservations: 0 };
@@ -99,6 +101,7 @@ export async function checkMailbox(h: ChaosHarness, x: Subject, opts: { allowPen
     if (!changed && x.forcedChange && !after.mustChange) problems.push('old default PIN works but the change is marked done');
     if (x.forcedChange && !after.mustChange && !changed) problems.push('forced change lost');
   }
+  if (x.lastTake?.startsWith(DRAFT_PREFIX) && !opts.allowDraft && !(await draftGone(h, x.lastTake))) problems.push(`draft ${x.lastTake} left after the call`);
   const stored = h.double.storedRecordings();
   if (after && !after.mustRecordName && !stored.has(`voice-portal/names/${x.userId}`)) problems.push('name marked recorded without a recording');
 
@@ -117,6 +120,14 @@ export async function checkMailbox(h: ChaosHarness, x: Subject, opts: { allowPen
   if (pendingReservations > 0 && !opts.allowPending) problems.push(`${pendingReservations} reservation(s) left after the call`);
   const next = after?.mustChange ? 'must-change-passcode' : after?.mustRecordName ? 'must-record-name' : 'main-menu';
   return { problems, next, pin, orphanRecordings, pendingReservations };
+}
+
+/** A take nobody kept, or one moved into place, is gone once the flow has wound up (within a moment). */
+async function draftGone(h: ChaosHarness, take: string): Promise<boolean> {
+  for (const deadline = Date.now() + 3000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+    if (!h.double.storedRecordings().has(take)) return true;
+  }
+  return !h.double.storedRecordings().has(take);
 }
 
 async function pendingCount(h: ChaosHarness, userId: string): Promise<number> {

@@ -31,6 +31,8 @@ export interface Subject {
   /** Seeded voice messages (ids), oldest first. */
   messages: string[];
   deposit: boolean;
+  /** The stored recording the caller's latest take went to (a draft under review). */
+  lastTake?: string;
 }
 
 export interface Step {
@@ -95,9 +97,10 @@ function recording(occurrence = 1): Step[] {
     {
       label: `recording#${occurrence} in progress`,
       kind: 'mid-recording',
-      act: async (c) => {
+      act: async (c, x) => {
         let seen = 0;
-        await c.waitFor((e) => e.kind === 'recording-started' && ++seen === occurrence, 15_000);
+        const started = await c.waitFor((e) => e.kind === 'recording-started' && ++seen === occurrence, 15_000);
+        if (started.kind === 'recording-started') x.lastTake = started.name;
         c.speak(2);
         await sleep(2000 * CHAOS_TIME_SCALE + 20);
       },
@@ -238,13 +241,13 @@ export const FLOWS: Flow[] = [
       ...recording(),
       ...prompt('recording-options'),
       ...key('2'),
-      ...prompt((x) => `recording:voice-portal/greetings/${x.userId}/busy`),
+      ...prompt((x) => `recording:${x.lastTake ?? ''}`), // the take under review
       ...prompt('recording-options', 2),
       ...key('1'),
       ...prompt('greeting-saved'),
       ...prompt('greetings-menu', 2),
       ...key('2'),
-      ...prompt((x) => `recording:voice-portal/greetings/${x.userId}/busy`, 2),
+      ...prompt((x) => `recording:voice-portal/greetings/${x.userId}/busy`),
       ...prompt('greetings-menu', 3),
       ...key('3'),
       ...prompt('greeting-restored'),

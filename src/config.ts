@@ -414,8 +414,12 @@ function leasePreference(env: Env, servers: AriServerConfig[]): { prefer?: strin
   return { prefer };
 }
 
-/** MWI_SERVERS=`all` (default) or `<location>=<server>+<server>;<location>=<server>`. */
-function mwiServers(env: Env, servers: AriServerConfig[]): Record<string, string[]> {
+/**
+ * MWI_SERVERS=`all` (default) or `<location>=<server>+<server>;<location>=<server>`: location
+ * id → the servers that show its lamps (a location not listed: every server). The
+ * application and the CLI's doctor read it alike.
+ */
+export function mwiServers(env: Env, servers: readonly { name: string }[]): Record<string, string[]> {
   const raw = env.MWI_SERVERS;
   if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return {};
   const known = new Set(servers.map((s) => s.name));

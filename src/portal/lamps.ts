@@ -84,6 +84,12 @@ export class Lamps implements MailboxLamps {
  * lamp is set on each server the user's location names (MWI_SERVERS), or on all of them.
  * One `Lamps` per server: each server's updates are serialised and warned about on their own.
  */
+/** The servers of `all` that show the lamps of a user of `locationId` (MWI_SERVERS). */
+export function lampServers(locationId: string | undefined, serversOfLocation: Readonly<Record<string, readonly string[]>>, all: readonly string[]): string[] {
+  const listed = locationId !== undefined ? serversOfLocation[locationId] : undefined;
+  return listed ? all.filter((name) => listed.includes(name)) : [...all];
+}
+
 export class LampsOnServers implements MailboxLamps {
   constructor(
     private readonly byServer: ReadonlyMap<string, Lamps>,
@@ -93,8 +99,7 @@ export class LampsOnServers implements MailboxLamps {
 
   /** The servers that show this owner's lamp. */
   serversFor(owner: LampOwner): string[] {
-    const listed = owner.locationId !== undefined ? this.serversOfLocation[owner.locationId] : undefined;
-    return listed ? [...listed] : [...this.byServer.keys()];
+    return lampServers(owner.locationId, this.serversOfLocation, [...this.byServer.keys()]);
   }
 
   async refresh(owner: LampOwner): Promise<void> {

@@ -77,3 +77,30 @@ test('a server written with ARI\'s own /ari is the same server; another path is 
   const single = await cli(['doctor'], { REDIS_URL: h.redis.url, PIN_PEPPER: PEPPER, ARI_URL: `${h.double.url}/ari`, ARI_USERNAME: ARI_USER, ARI_PASSWORD: ARI_PASS, USER: 'tester' });
   expect(single).toMatchObject({ code: 0, stderr: '' });
 });
+
+test('--fix corrects the lamps of a user whose message lost its audio on every server that shows them (MWI_SERVERS)', async () => {
+  const lostOne = async (ext: string): Promise<string> => {
+    const user = await h.admin.createUser({ locationId: 'paris', extension: ext }, 'test');
+    const r = await h.app.messages.reserve(user.id, { maxMessages: 100, staleAfterMs: 60_000, now: Date.UTC(2026, 3, 1) });
+    if (r.result !== 'ok') throw new Error('full');
+    await h.app.messages.commit(user.id, r.messageId, { receivedAt: Date.UTC(2026, 3, 1), callerNumber: '+33144556677', callerName: '', durationSec: 4 });
+    return user.id; // no recording on any server: the message's audio is lost
+  };
+  const lampOn = (double: AsteriskDouble, ext: string) => double.mailboxes().get(`${ext}@voice-portal`);
+
+  await lostOne('6101');
+  expect(await cli(['doctor', '--fix'])).toMatchObject({ code: 0 });
+  expect(lampOn(h.double, '6101')).toEqual({ oldMessages: 0, newMessages: 0 });
+  expect(lampOn(other, '6101')).toEqual({ oldMessages: 0, newMessages: 0 });
+
+  await lostOne('6102');
+  expect(await cli(['doctor', '--fix'], { ...env, MWI_SERVERS: 'paris=b' })).toMatchObject({ code: 0 });
+  expect(lampOn(other, '6102')).toEqual({ oldMessages: 0, newMessages: 0 });
+  expect(lampOn(h.double, '6102')).toBeUndefined();
+
+  const third = await lostOne('6103');
+  const wrong = await cli(['doctor', '--fix'], { ...env, MWI_SERVERS: 'paris=c' });
+  expect(wrong.code).toBe(2);
+  expect(wrong.stderr).toMatch(/MWI_SERVERS: "c" is not a server of ARI_SERVERS/);
+  expect(await h.app.messages.list(third)).toHaveLength(1); // nothing repaired on a usage error
+});

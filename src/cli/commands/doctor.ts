@@ -21,7 +21,7 @@
  */
 import type { Command } from 'commander';
 import { connectAriRest, type AriRestSession, type StoredRecordings } from '../../ari';
-import { lampMailboxName } from '../../portal/lamps';
+import { lampMailboxName, lampServers } from '../../portal/lamps';
 import {
   messageRecordingName,
   messageRecordingPrefix,
@@ -30,7 +30,7 @@ import {
   type MessageStore,
   type Store,
 } from '../../store';
-import { ariServerUrl, ConfigError } from '../../config';
+import { ariServerUrl, ConfigError, mwiServers } from '../../config';
 import { loadCliConfig } from '../config';
 import { refused, usage } from '../errors';
 import { printJson, printLine } from '../output';
@@ -68,13 +68,23 @@ export async function connectAsteriskMedia(settings: { url: string; username: st
   }
 }
 
-/** The application's rule for an Asterisk server's URL (config.ts), as a usage error. */
-function serverUrl(raw: string, name: string): string {
+/** A rule of the application's configuration (config.ts), its ConfigError as a usage error. */
+function asUsage<T>(read: () => T): T {
   try {
-    return ariServerUrl(raw, name);
+    return read();
   } catch (err) {
     throw usage(err instanceof ConfigError ? err.message : String(err));
   }
+}
+
+/** The application's rule for an Asterisk server's URL. */
+function serverUrl(raw: string, name: string): string {
+  return asUsage(() => ariServerUrl(raw, name));
+}
+
+/** MWI_SERVERS, read as the application reads it: which servers show a location's lamps. */
+function lampServersOf(env: Env, servers: readonly { name: string }[]): Record<string, string[]> {
+  return asUsage(() => mwiServers(env, servers));
 }
 
 /** ARI_SERVERS (name=url,…) with the shared ARI_USERNAME / ARI_PASSWORD; null without it. */
@@ -165,18 +175,37 @@ async function diagnoseNames(messages: MessageStore, names: string[]): Promise<V
   return { recordings: names.length, messages: messageCount, orphanRecordings, missingRecordings };
 }
 
-/** Delete orphan recordings and metadata without audio; correct the lamps of the users touched. */
-export async function repairVoicemail(diagnosis: VoicemailDiagnosis, messages: MessageStore, media: AriRestSession, store: Pick<Store, 'getUser'>): Promise<void> {
-  for (const name of diagnosis.orphanRecordings) await media.recordings.remove(name);
+/** An Asterisk server doctor works on (`default` for the one of ARI_URL). */
+export interface DoctorServer {
+  name: string;
+  media: AriRestSession;
+}
+
+/**
+ * Delete the orphan recordings (on every server: each may have a copy) and the metadata
+ * without audio (once), then correct the lamps of the users touched on each server that
+ * shows them (MWI_SERVERS, as the application).
+ */
+export async function repairVoicemail(
+  diagnosis: VoicemailDiagnosis,
+  messages: MessageStore,
+  servers: readonly DoctorServer[],
+  store: Pick<Store, 'getUser'>,
+  serversOfLocation: Readonly<Record<string, readonly string[]>> = {},
+): Promise<void> {
+  for (const { media } of servers) for (const name of diagnosis.orphanRecordings) await media.recordings.remove(name);
   const touched = new Set<string>();
   for (const missing of diagnosis.missingRecordings) {
     await messages.remove(missing.userId, missing.messageId);
     touched.add(missing.userId);
   }
+  const names = servers.map((s) => s.name);
   for (const userId of touched) {
     const user = await store.getUser(userId);
     if (!user) continue;
-    await media.lamps.update(lampMailboxName(user.extension), await messages.counts(userId));
+    const counts = await messages.counts(userId);
+    const showing = lampServers(user.locationId, serversOfLocation, names);
+    for (const { name, media } of servers) if (showing.includes(name)) await media.lamps.update(lampMailboxName(user.extension), counts);
   }
 }
 
@@ -201,7 +230,7 @@ export function registerDoctor(program: Command, session: Session, env: Env): vo
           media = await connectAsteriskMedia(settings);
           const diagnosis = await diagnoseVoicemail(messages, media.recordings);
           const problems = diagnosis.orphanRecordings.length + diagnosis.missingRecordings.length;
-          if (options.fix && problems > 0) await repairVoicemail(diagnosis, messages, media, store);
+          if (options.fix && problems > 0) await repairVoicemail(diagnosis, messages, [{ name: 'default', media }], store);
           const fixed = Boolean(options.fix) && problems > 0;
           if (session.json) {
             printJson(session.out, { ...diagnosis, problems, fixed });
@@ -233,18 +262,14 @@ async function doctorServers(
 ): Promise<void> {
   const store = await session.store();
   const messages = openCliMessageStore(env, command);
-  const sessions: { name: string; media: AriRestSession }[] = [];
+  const sessions: DoctorServer[] = [];
   try {
     // One after another: swagger-client's credentials are process-global (they are the same
     // for every server anyway, as in the application).
     for (const s of settings) sessions.push({ name: s.name, media: await connectAsteriskMedia(s) });
     const diagnosis = await diagnoseServers(messages, sessions.map((s) => ({ name: s.name, recordings: s.media.recordings })));
     const fixable = diagnosis.orphanRecordings.length + diagnosis.missingRecordings.length;
-    if (fix && fixable > 0) {
-      for (const { media } of sessions) {
-        await repairVoicemail({ ...diagnosis, missingRecordings: media === sessions[0]?.media ? diagnosis.missingRecordings : [] }, messages, media, store);
-      }
-    }
+    if (fix && fixable > 0) await repairVoicemail(diagnosis, messages, sessions, store, lampServersOf(env, settings));
     const fixed = fix && fixable > 0;
     const problems = fixable + diagnosis.unseen.length;
     if (session.json) {

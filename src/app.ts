@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { recordingFilesOverHttp, startAriEngine, type AriEngine, type ReconnectOptions } from './ari';
+import { recordingFilesOnServers, recordingFilesOverHttp, startAriEngine, type AriEngine, type RecordingFiles, type ReconnectOptions } from './ari';
 import type { AriServerConfig, Config } from './config';
 import { LeaseKeeper, type LeaseState } from './ha/lease-keeper';
 import type { Logger } from './log';
@@ -69,6 +69,8 @@ export interface App {
   readonly metrics: PrometheusMetrics;
   /** Message-waiting lamps (the self-service API refreshes them after a save or a delete). */
   readonly lamps: MailboxLamps;
+  /** Stored recordings and their audio over ARI REST, from any server that answers. */
+  readonly recordingFiles: RecordingFiles;
   /** The e-mail worker, when SMTP_URL is set. */
   readonly mailWorker: MailWorker | undefined;
   /** True once drain() began: new calls are refused (and /readyz says so). */
@@ -202,8 +204,9 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
   if (!first) throw new Error('startApp: no Asterisk server configured');
   const stopCounting = new AbortController();
   const counting = countLocksFromAudit(store, metrics, logger, stopCounting.signal);
-  // E-mail (SMTP_URL): recordings are shared by every server, so the first one serves them.
-  const mailWorker = config.mail ? startMailWorker(config, store, messages, first.engine, lamps, logger, options) : undefined;
+  // The servers share their recordings: any one that answers serves them (mail, API).
+  const recordingFiles = recordingFilesOnServers(config.ariServers.map((server) => recordingFilesOverHttp({ ...config.ari, url: server.url })));
+  const mailWorker = config.mail ? startMailWorker(config, store, messages, recordingFiles, lamps, logger, options) : undefined;
   mail = mailWorker ? messageMail(store, mailWorker, logger) : undefined;
 
   return {
@@ -213,6 +216,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     messages,
     metrics,
     lamps,
+    recordingFiles,
     mailWorker,
     get draining() {
       return gate.isDraining;
@@ -264,14 +268,13 @@ async function resyncLamps(store: Store, lamps: LampsOnServers, server: string, 
 }
 
 /** Issue #16: the worker that sends the queued e-mails, in the background of this process. */
-function startMailWorker(config: Config, store: Store, messages: MessageStore, engine: AriEngine, lamps: MailboxLamps, logger: Logger, options: AppOptions): MailWorker {
+function startMailWorker(config: Config, store: Store, messages: MessageStore, files: RecordingFiles, lamps: MailboxLamps, logger: Logger, options: AppOptions): MailWorker {
   const mailConfig = config.mail as NonNullable<Config['mail']>;
-  const files = recordingFilesOverHttp(config.ari);
   const worker = new MailWorker({
     store,
     messages,
     audio: (name) => files.fetch(name),
-    removeRecording: (name) => engine.storedRecordings.remove(name),
+    removeRecording: (name) => files.remove(name),
     refreshLamp: (user) => lamps.refresh(user),
     transport: createSmtpTransport(mailConfig),
     logger: logger.child({ component: 'mail' }),

@@ -14,7 +14,6 @@
  */
 import { startApiServer, type ApiServer } from './api/server';
 import { startApp, type App } from './app';
-import { recordingFilesOverHttp } from './ari';
 import { ConfigError, loadConfig, type Config } from './config';
 import { EnvFileError, envFilePath, takeEnvFileOption, withEnvFile } from './env-file';
 import { startHealthServer, type HealthServer } from './http/health';
@@ -100,7 +99,7 @@ async function main(): Promise<number> {
   if (config.api.port !== undefined) {
     try {
       api = await startApiServer({
-        deps: { store: app.store, messages: app.messages, recordings: recordingFilesOverHttp(config.ari), lamps: app.lamps, logger },
+        deps: { store: app.store, messages: app.messages, recordings: app.recordingFiles, lamps: app.lamps, logger },
         config: config.api,
       });
       logger.info('self-service API listening', { host: config.api.host, port: api.port, paths: ['/api/v1', '/my/'] });

@@ -20,4 +20,4 @@ export {
 } from './errors';
 export { startAriEngine, type AriEngine, type AriEngineOptions, type EngineResources, type EngineState, type ReconnectOptions } from './engine';
 export { connectAriRest, type AriRestSession, type MessageWaiting, type StoredRecordings } from './media-store';
-export { recordingFilesOverHttp, type AriHttpSettings, type RecordingFile, type RecordingFiles } from './recording-files';
+export { recordingFilesOnServers, recordingFilesOverHttp, type AriHttpSettings, type RecordingFile, type RecordingFiles } from './recording-files';

@@ -84,3 +84,59 @@ export function recordingFilesOverHttp(settings: AriHttpSettings): RecordingFile
     ...storedRecordingsVia(() => rest),
   };
 }
+
+const isNotFound = (err: unknown): boolean => err instanceof AriError && !(err instanceof AriUnavailable) && err.status === 404;
+
+/**
+ * The recordings of several Asterisk servers (ARI_SERVERS) as one. The servers share their
+ * recording directory (README "High availability"), so any server that answers will do: one
+ * that is down is passed over, and so is one that says 404 (in case a recording is on one
+ * server only). A 404 from a server that answered wins over another being down. Deleting
+ * asks every server (each may hold a copy) and fails only when none answered.
+ */
+export function recordingFilesOnServers(servers: readonly RecordingFiles[]): RecordingFiles {
+  const [only] = servers;
+  if (!only) throw new Error('recordingFilesOnServers: no server');
+  if (servers.length === 1) return only;
+  const firstFound = async <T>(operation: (files: RecordingFiles) => Promise<T>): Promise<T> => {
+    let failure: unknown;
+    for (const files of servers) {
+      try {
+        return await operation(files);
+      } catch (err) {
+        if (!(err instanceof AriUnavailable) && !isNotFound(err)) throw err;
+        if (failure === undefined || isNotFound(err)) failure = err;
+      }
+    }
+    throw failure;
+  };
+  /** `operation` on every server; the answers of those that answered (at least one). */
+  const everyServer = async <T>(operation: (files: RecordingFiles) => Promise<T>): Promise<T[]> => {
+    const answers: T[] = [];
+    let down: unknown;
+    for (const files of servers) {
+      try {
+        answers.push(await operation(files));
+      } catch (err) {
+        if (!(err instanceof AriUnavailable)) throw err;
+        down = err;
+      }
+    }
+    if (answers.length === 0) throw down;
+    return answers;
+  };
+  return {
+    open: (name) => firstFound((files) => files.open(name)),
+    fetch: (name) => firstFound((files) => files.fetch(name)),
+    async exists(name) {
+      return (await everyServer((files) => files.exists(name))).some(Boolean);
+    },
+    async remove(name) {
+      await everyServer((files) => files.remove(name));
+    },
+    async list(prefix) {
+      return [...new Set((await everyServer((files) => files.list(prefix))).flat())].sort();
+    },
+    move: (from, to) => firstFound((files) => files.move(from, to)),
+  };
+}

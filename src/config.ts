@@ -379,7 +379,8 @@ export function resolveWebhook(env: Env): { url?: string; token?: string } {
 const SERVER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** ARI_SERVERS=`name=url,name=url`; undefined when unset. */
-function ariServers(env: Env): AriServerConfig[] | undefined {
+/** ARI_SERVERS=`name=url,name=url`: undefined when unset. The application and the CLI read it alike. */
+export function ariServers(env: Env): AriServerConfig[] | undefined {
   const raw = env.ARI_SERVERS;
   if (raw === undefined || raw.trim() === '') return undefined;
   const servers = raw.split(',').map((entry) => {

@@ -40,7 +40,8 @@ function send(source: RestSource, operation: string, method: HttpMethod, path: s
   return rest.send(operation, method, path, query, REQUEST_TIMEOUT_MS);
 }
 
-const isNotFound = (err: unknown): boolean => err instanceof AriError && err.status === 404;
+/** Asterisk answered 404 (AriUnavailable, no answer at all, has no status). */
+export const isNotFound = (err: unknown): boolean => err instanceof AriError && err.status === 404;
 const isConflict = (err: unknown): boolean => err instanceof AriError && err.status === 409;
 /** Copies tried when another call keeps putting a recording at the destination meanwhile. */
 const MOVE_ATTEMPTS = 3;

@@ -12,7 +12,7 @@
  */
 import type { Readable } from 'node:stream';
 import { AriError, AriUnavailable } from './errors';
-import { recordingPath, storedRecordingsVia, type StoredRecordings } from './media-store';
+import { isNotFound, recordingPath, storedRecordingsVia, type StoredRecordings } from './media-store';
 import { AriRest } from './rest';
 
 export interface AriHttpSettings {
@@ -84,8 +84,6 @@ export function recordingFilesOverHttp(settings: AriHttpSettings): RecordingFile
     ...storedRecordingsVia(() => rest),
   };
 }
-
-const isNotFound = (err: unknown): boolean => err instanceof AriError && !(err instanceof AriUnavailable) && err.status === 404;
 
 /**
  * The recordings of several Asterisk servers (ARI_SERVERS) as one. The servers share their

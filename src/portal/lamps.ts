@@ -79,17 +79,17 @@ export class Lamps implements MailboxLamps {
   }
 }
 
-/**
- * Several Asterisk servers (issue #14): a user's phones may register on any of them, so the
- * lamp is set on each server the user's location names (MWI_SERVERS), or on all of them.
- * One `Lamps` per server: each server's updates are serialised and warned about on their own.
- */
 /** The servers of `all` that show the lamps of a user of `locationId` (MWI_SERVERS). */
 export function lampServers(locationId: string | undefined, serversOfLocation: Readonly<Record<string, readonly string[]>>, all: readonly string[]): string[] {
   const listed = locationId !== undefined ? serversOfLocation[locationId] : undefined;
   return listed ? all.filter((name) => listed.includes(name)) : [...all];
 }
 
+/**
+ * Several Asterisk servers (issue #14): a user's phones may register on any of them, so the
+ * lamp is set on each server the user's location names (MWI_SERVERS), or on all of them.
+ * One `Lamps` per server: each server's updates are serialised and warned about on their own.
+ */
 export class LampsOnServers implements MailboxLamps {
   constructor(
     private readonly byServer: ReadonlyMap<string, Lamps>,

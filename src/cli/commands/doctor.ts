@@ -30,7 +30,7 @@ import {
   type MessageStore,
   type Store,
 } from '../../store';
-import { ariServerUrl, ConfigError, mwiServers } from '../../config';
+import { ariServers, ariServerUrl, ConfigError, mwiServers } from '../../config';
 import { loadCliConfig } from '../config';
 import { refused, usage } from '../errors';
 import { printJson, printLine } from '../output';
@@ -87,20 +87,14 @@ function lampServersOf(env: Env, servers: readonly { name: string }[]): Record<s
   return asUsage(() => mwiServers(env, servers));
 }
 
-/** ARI_SERVERS (name=url,…) with the shared ARI_USERNAME / ARI_PASSWORD; null without it. */
+/** ARI_SERVERS (name=url,…, read as the application reads it) with the shared ARI_USERNAME / ARI_PASSWORD; null without it. */
 export function ariServerSettings(env: Env): { name: string; url: string; username: string; password: string }[] | null {
-  const raw = env.ARI_SERVERS;
-  if (!raw || raw.trim() === '') return null;
+  const servers = asUsage(() => ariServers(env));
+  if (!servers) return null;
   const username = env.ARI_USERNAME;
   const password = env.ARI_PASSWORD;
   if (!username || !password) throw usage('ARI_SERVERS is set but ARI_USERNAME or ARI_PASSWORD is missing');
-  return raw.split(',').map((entry) => {
-    const at = entry.indexOf('=');
-    const name = entry.slice(0, at).trim();
-    const url = entry.slice(at + 1).trim();
-    if (at < 1 || !/^https?:\/\//.test(url)) throw usage(`ARI_SERVERS: bad entry "${entry}" (want name=http://host:port)`);
-    return { name, url: serverUrl(url, `ARI_SERVERS (${name})`), username, password };
-  });
+  return servers.map((server) => ({ ...server, username, password }));
 }
 
 /** A server that does not see a message recording another server stored. */
